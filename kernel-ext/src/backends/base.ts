@@ -1,0 +1,113 @@
+/**
+ * The contract between the engine and a scheduler adapter. The engine owns every
+ * rule (states, retries, slots, fan-in); a backend only submits, polls and cancels.
+ * One small module per scheduler implements `Backend` (local.ts, slurm.ts, htcondor.ts).
+ */
+import type { ContainerSpec, JobError, JobRole, JobStatus, Resources } from '../protocol/records';
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** One job to hand to the scheduler. Its work dir is already prepared (see workdir.ts). */
+export interface SubmitItem {
+  jobId: string;
+  batchId: string | null;
+  role: JobRole;
+  index: number | null;
+  /** Absolute path; holds argv, env, and receives started/exit/stdout.log/stderr.log. */
+  workDir: string;
+  /** The program and its arguments, already templated; never run through a shell. */
+  argv: string[];
+  resources: Resources;
+  container?: ContainerSpec;
+  priority: number;
+}
+
+/**
+ * Items submitted together: one batch chunk (an array on Slurm, a cluster on HTCondor),
+ * or a set of single jobs / retries released in the same tick.
+ */
+export interface SubmitRequest {
+  /** Stable id of this submission, recorded before the scheduler call so a restart can find it. */
+  groupId: string;
+  items: SubmitItem[];
+  /** Cap on items of this group running at once (the batch's maxParallel). */
+  maxParallel?: number | null;
+}
+
+export interface SubmitOutcome {
+  jobId: string;
+  backendJobId?: string;
+  /** Set when this item could not be submitted: the scheduler's own message. */
+  error?: string;
+}
+
+/** What the engine knows of a job the backend is responsible for. */
+export interface TrackedJob {
+  jobId: string;
+  backendJobId: string | null;
+  groupId: string | null;
+  workDir: string;
+  status: JobStatus;
+}
+
+/** A change the backend observed. Terminal updates carry exitCode / error. */
+export interface StatusUpdate {
+  jobId: string;
+  status: Exclude<JobStatus, 'created'>;
+  backendJobId?: string;
+  exitCode?: number | null;
+  error?: JobError | null;
+  /** ISO times when the backend knows them (wrapper records, scheduler accounting). */
+  startedAt?: string;
+  finishedAt?: string;
+  /** Human-readable cause (scheduler state, hold reason) for logs and the UI. */
+  reason?: string;
+}
+
+export interface BackendHealth {
+  available: boolean;
+  detail: string;
+}
+
+export interface BackendContext {
+  log: Logger;
+  /** Push updates at any time (e.g. a local process exited). */
+  emit(updates: StatusUpdate[]): void;
+  /** Directory the backend may use for its own state (wrapper copy, submit files). */
+  stateDir: string;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** How often the engine calls poll() while this backend has active jobs; 0 = never. */
+  readonly pollIntervalMs: number;
+  /** Default per-user slot limit for this backend (null = unlimited). */
+  readonly defaultSlots: number | null;
+  init(ctx: BackendContext): Promise<void>;
+  health(): Promise<BackendHealth>;
+  /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */
+  submit(req: SubmitRequest): Promise<SubmitOutcome[]>;
+  /** One scheduler query for all given jobs; returns only changes. Throws BackendUnavailable on outage. */
+  poll(active: TrackedJob[]): Promise<StatusUpdate[]>;
+  /** Cancel; a job the scheduler no longer knows is not an error. */
+  cancel(jobs: TrackedJob[]): Promise<void>;
+  /**
+   * After a restart: of jobs whose submission was recorded as intended but whose
+   * backend id was never stored, return those the scheduler did receive (jobId → backendJobId).
+   */
+  findSubmitted(jobs: TrackedJob[]): Promise<Map<string, string>>;
+  close(): Promise<void>;
+}
+
+/** Thrown by poll()/submit() when the scheduler itself cannot be reached (not a job failure). */
+export class BackendUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendUnavailable';
+  }
+}

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Bulkrun job wrapper, shared by every backend: bash wrapper.sh WORKDIR
+# Runs the argv stored in WORKDIR/argv (NUL-separated, never re-parsed by a shell)
+# with the environment in WORKDIR/env, and records start and exit in WORKDIR so the
+# server can recover the truth after a restart. Kept to builtins on the hot path:
+# the only processes it starts are the job itself.
+d=$1
+cd "$d" || exit 97
+# A finished job never runs again (a requeue or a duplicate submission after a crash).
+[ -s exit ] && exit 0
+# Claim the run atomically: exactly one wrapper per work dir gets past this line.
+if ! (set -o noclobber; printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > claim) 2>/dev/null; then
+  # Someone else holds the claim. A Slurm/HTCondor requeue of the same job id may rerun it.
+  if [ -z "$BULKRUN_REQUEUE_OK" ]; then exit 75; fi
+fi
+printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > started
+if [ -f env ]; then
+  while IFS= read -r -d '' kv; do export "$kv"; done < env
+fi
+mapfile -d '' -t argv < argv
+"${argv[@]}" > stdout.log 2> stderr.log < /dev/null
+rc=$?
+# One small write: a reader treats a line without its newline as not yet written.
+printf '%s %s\n' "$rc" "${EPOCHREALTIME/./}" > exit
+exit $rc

@@ -1,0 +1,52 @@
+/**
+ * Every API error has a code from this one registry; the HTTP status is derived
+ * from the code in one place (`httpStatus`), never chosen at the throw site.
+ */
+
+export const ERROR_CODES = {
+  invalid_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  unknown_app: 400,
+  wrong_state: 409,
+  retry_in_flight: 409,
+  retry_limit: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  backend_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof ERROR_CODES;
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return httpStatus(this.code);
+  }
+
+  toJSON(): ApiErrorBody {
+    const error: ApiErrorBody['error'] = { code: this.code, message: this.message };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+export function httpStatus(code: ApiErrorCode): number {
+  return ERROR_CODES[code] ?? 500;
+}

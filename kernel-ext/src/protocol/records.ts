@@ -1,0 +1,166 @@
+/**
+ * Records of the public contract (PRODUCT.md). These types are shared with the
+ * JupyterLab frontend, so they hold data only: no Node imports here.
+ */
+
+export const JOB_STATUSES = [
+  'created',
+  'queued',
+  'running',
+  'completed',
+  'error',
+  'terminated',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'error', 'terminated'];
+export function isTerminal(s: JobStatus): boolean {
+  return s === 'completed' || s === 'error' || s === 'terminated';
+}
+
+export type JobRole = 'single' | 'task' | 'fan_in';
+
+export type JobErrorCode =
+  | 'job_crashed'
+  | 'oom'
+  | 'timeout'
+  | 'node_failure'
+  | 'submit_failed'
+  | 'lost'
+  | 'missing_output'
+  | 'held'
+  | 'preempted'
+  | 'invalid_output';
+
+export type TerminatedCode = 'user' | 'admin' | 'automation' | 'batch_abort' | 'server_failure';
+
+export interface JobError {
+  code: JobErrorCode | string;
+  message: string;
+}
+
+export interface Resources {
+  cpus?: number;
+  memory?: string; // e.g. "2G", "512M"
+  walltime?: string; // e.g. "01:00:00"
+  gpus?: number;
+  nodes?: number;
+  tasksPerNode?: number;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  gres?: string;
+  disk?: string;
+  [extra: string]: unknown;
+}
+
+export type ContainerRuntime = 'apptainer' | 'singularity' | 'shifter' | 'docker' | 'podman';
+export interface ContainerSpec {
+  image: string;
+  runtime: ContainerRuntime;
+}
+
+export interface AppDefinition {
+  id: string;
+  version: string;
+  title: string;
+  description: string;
+  command: string[];
+  parameters: Record<string, unknown>; // JSON Schema (type: object)
+  resources?: Resources;
+  container?: ContainerSpec;
+  outputs?: Record<string, unknown>;
+  /** When true, an `oom` failure is retried automatically with doubled memory. */
+  retryOnOomWithMoreMemory?: boolean;
+}
+
+export interface JobRecord {
+  id: string;
+  batchId: string | null;
+  role: JobRole;
+  index: number | null;
+  owner: string;
+  app: string;
+  appVersion: string;
+  params: Record<string, unknown>;
+  resources: Resources;
+  backend: string;
+  backendJobId: string | null;
+  status: JobStatus;
+  priority: number;
+  createdAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  error: JobError | null;
+  terminatedCode: TerminatedCode | null;
+  retryParent: string | null;
+  retryIds: string[];
+  retryCount: number;
+  attempt: number;
+  output: unknown | null;
+  workDir: string;
+  /** Extension: the job that created this batch by dynamic fan-out, if any. */
+  parentJobId?: string | null;
+  /** Extension: free-form origin (e.g. the notebook path) set by the client. */
+  origin?: string | null;
+}
+
+export type FanInPolicy = 'all_completed' | 'all_finished';
+
+export interface FanInSpec {
+  app: string;
+  params: Record<string, unknown>;
+  resources: Resources;
+  when: FanInPolicy;
+}
+
+export interface BatchCounts {
+  created: number;
+  queued: number;
+  running: number;
+  completed: number;
+  error: number;
+  terminated: number;
+}
+
+export interface BatchRecord extends JobRecord {
+  batchJob: true;
+  childJobIds: string[];
+  label: string;
+  total: number;
+  counts: BatchCounts;
+  fanIn: FanInSpec | null;
+  fanInJobId: string | null;
+  maxParallel: number | null;
+  maxRetries: number;
+}
+
+export interface RowError {
+  row: number | null;
+  field: string;
+  message: string;
+}
+
+/** Body of POST /batches. */
+export interface BatchSpec {
+  app: string;
+  params: Record<string, unknown>[];
+  shared?: Record<string, unknown>;
+  resources?: Resources;
+  backend?: string;
+  label?: string;
+  fanIn?: { app: string; params?: Record<string, unknown>; resources?: Resources; when?: FanInPolicy } | null;
+  maxParallel?: number;
+  maxRetries?: number;
+  priority?: number;
+  idempotencyKey?: string;
+  origin?: string;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  version: string;
+  backends: Record<string, { available: boolean; detail: string }>;
+}

@@ -88,6 +88,11 @@ export interface Backend {
   readonly pollIntervalMs: number;
   /** Default per-user slot limit for this backend (null = unlimited). */
   readonly defaultSlots: number | null;
+  /**
+   * True when the scheduler enforces a group's maxParallel itself (Slurm's `%N`,
+   * HTCondor's max_idle): the engine then submits the whole batch at once.
+   */
+  readonly nativeMaxParallel?: boolean;
   init(ctx: BackendContext): Promise<void>;
   health(): Promise<BackendHealth>;
   /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */

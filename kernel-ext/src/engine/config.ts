@@ -1,0 +1,42 @@
+/** Engine settings with their defaults; the server's config file overrides any of them. */
+export interface EngineConfig {
+  dataDir: string;
+  /** URL jobs use to reach the server (BULKRUN_URL). */
+  publicUrl: string;
+  defaultBackend: string;
+  maxRows: number;
+  /** Per-job cap on manual retries (PRODUCT.md: default 5). */
+  retryLimit: number;
+  /** Default automatic retries of transient failures per batch row. */
+  defaultMaxRetries: number;
+  outputMaxBytes: number;
+  /** slots[backend][user] or slots[backend]['*']; undefined → the backend's default. */
+  slots: Record<string, Record<string, number | null>>;
+  reaper: {
+    intervalMs: number;
+    createdMaxAgeMs: number;
+    queuedMaxAgeMs: number;
+  };
+  eventRetention: { maxAgeMs: number; keepAtLeast: number };
+  admins: string[];
+}
+
+export function defaultEngineConfig(dataDir: string): EngineConfig {
+  return {
+    dataDir,
+    publicUrl: '',
+    defaultBackend: 'local',
+    maxRows: 100_000,
+    retryLimit: 5,
+    defaultMaxRetries: 2,
+    outputMaxBytes: 1024 * 1024,
+    slots: {},
+    reaper: {
+      intervalMs: 60_000,
+      createdMaxAgeMs: 60 * 60 * 1000,
+      queuedMaxAgeMs: 14 * 24 * 60 * 60 * 1000,
+    },
+    eventRetention: { maxAgeMs: 7 * 24 * 60 * 60 * 1000, keepAtLeast: 100_000 },
+    admins: [],
+  };
+}

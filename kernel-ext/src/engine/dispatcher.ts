@@ -1,0 +1,273 @@
+/**
+ * Slots and priority: releases `created` jobs to their backend while the owner has free
+ * slots on it — single jobs first, then fan-ins, then batch rows; then priority; then age.
+ * A batch's maxParallel caps its rows in the scheduler. The server itself and a fan-out
+ * job whose children run hold no slot, so nested fan-out cannot deadlock.
+ *
+ * Submission is crash-safe: the intent (submit_group) is committed before the scheduler
+ * call and the scheduler's id after it; a restart asks the backend about open intents.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { SubmitItem, SubmitOutcome, SubmitRequest } from '../backends/base';
+import { containerArgv } from '../backends/container';
+import { FILES, prepareWorkDir } from '../backends/workdir';
+import { isTerminal } from '../protocol/records';
+import type { JobRow } from '../store/rows';
+import type { Engine } from './engine';
+import { newId } from './ids';
+
+const BIN_DIR = path.resolve(__dirname, '..', '..', 'bin');
+
+export class Dispatcher {
+  private scheduled = false;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(private engine: Engine) {}
+
+  /** Ask for a dispatch pass soon; many kicks in one tick collapse into one pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.passOnce();
+      } while (this.again && !this.stopped);
+    } catch (e) {
+      this.engine.log.error({ err: e }, 'dispatch pass failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  slotLimit(backend: string, owner: string): number | null {
+    const conf = this.engine.config.slots[backend];
+    if (conf && owner in conf) return conf[owner];
+    if (conf && '*' in conf) return conf['*'];
+    return this.engine.backends.get(backend)?.defaultSlots ?? null;
+  }
+
+  /** One pass: pick what may go now, record intents, submit groups, record outcomes. */
+  async passOnce(): Promise<void> {
+    const { store, life } = this.engine;
+    const candidates = store.db
+      .prepare(
+        `SELECT j.*, b.max_parallel AS max_parallel FROM jobs j LEFT JOIN batches b ON b.id = j.batch_id
+         WHERE j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
+         ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
+                  j.priority DESC, j.created_at, j.idx
+         LIMIT 200000`
+      )
+      .all() as (JobRow & { max_parallel: number | null })[];
+    if (candidates.length === 0) return;
+
+    const inUse = new Map<string, number>();
+    for (const r of store.db
+      .prepare('SELECT owner, backend, COUNT(*) AS n FROM jobs WHERE holds_slot = 1 GROUP BY owner, backend')
+      .all() as { owner: string; backend: string; n: number }[]) {
+      inUse.set(`${r.owner}\0${r.backend}`, r.n);
+    }
+    const batchInUse = new Map<string, number>();
+    for (const r of store.db
+      .prepare(
+        `SELECT batch_id, COUNT(*) AS n FROM jobs WHERE batch_id IS NOT NULL AND role = 'task'
+         AND (status IN ('queued','running') OR holds_slot = 1) GROUP BY batch_id`
+      )
+      .all() as { batch_id: string; n: number }[]) {
+      batchInUse.set(r.batch_id, r.n);
+    }
+    const health = this.engine.tracker.cachedHealth;
+
+    const picked: JobRow[] = [];
+    const unknownBackend: JobRow[] = [];
+    for (const j of candidates) {
+      const backend = this.engine.backends.get(j.backend);
+      if (!backend) {
+        unknownBackend.push(j);
+        continue;
+      }
+      if (health.get(j.backend)?.available === false) continue;
+      const key = `${j.owner}\0${j.backend}`;
+      const limit = this.slotLimit(j.backend, j.owner);
+      const used = inUse.get(key) ?? 0;
+      if (limit !== null && used >= limit) continue;
+      if (j.role === 'task' && j.batch_id && j.max_parallel !== null) {
+        const n = batchInUse.get(j.batch_id) ?? 0;
+        // Backends that throttle natively (Slurm %N) get the whole batch at once.
+        if (!backend.nativeMaxParallel && n >= j.max_parallel) continue;
+        batchInUse.set(j.batch_id, n + 1);
+      }
+      inUse.set(key, used + 1);
+      picked.push(j);
+    }
+
+    if (unknownBackend.length) {
+      life.commit(() => {
+        for (const j of unknownBackend) {
+          life.transition(j, 'error', {
+            error_code: 'submit_failed',
+            error_message: `Backend '${j.backend}' is not configured on this server`,
+          });
+        }
+      });
+    }
+    if (picked.length === 0) return;
+
+    // Group: one submission per backend and batch (retries and singles of a backend together).
+    const groups = new Map<string, { backend: string; rows: JobRow[]; maxParallel: number | null }>();
+    for (const j of picked) {
+      const k = `${j.backend}\0${j.batch_id ?? ''}\0${j.role === 'fan_in' ? 'fi' : ''}`;
+      let g = groups.get(k);
+      if (!g) {
+        g = { backend: j.backend, rows: [], maxParallel: (j as any).max_parallel ?? null };
+        groups.set(k, g);
+      }
+      g.rows.push(j);
+    }
+    const prepared: { req: SubmitRequest; backend: string }[] = [];
+    const failed: { row: JobRow; message: string }[] = [];
+    for (const g of groups.values()) {
+      const groupId = newId();
+      const items: SubmitItem[] = [];
+      for (const row of g.rows) {
+        try {
+          items.push(this.prepare(row));
+        } catch (e) {
+          failed.push({ row, message: (e as Error).message });
+        }
+      }
+      if (items.length) prepared.push({ backend: g.backend, req: { groupId, items, maxParallel: g.maxParallel } });
+    }
+    // Intent first: a crash after this commit is resolved by findSubmitted() on restart.
+    life.commit(() => {
+      for (const f of failed) {
+        const cur = store.jobs.get(f.row.id)!;
+        if (!isTerminal(cur.status)) life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
+      }
+      const mark = store.db.prepare(
+        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1 WHERE id = ? AND status = 'created'"
+      );
+      for (const p of prepared) for (const it of p.req.items) mark.run(p.req.groupId, it.jobId);
+    });
+    await Promise.all(
+      prepared.map(async p => {
+        const backend = this.engine.backends.get(p.backend)!;
+        let outcomes: SubmitOutcome[];
+        try {
+          outcomes = await backend.submit(p.req);
+        } catch (e) {
+          // The scheduler is unreachable: give the rows back to `created`, nothing failed.
+          this.engine.log.warn({ err: e, backend: p.backend }, 'submission failed; will retry');
+          this.engine.tracker.markUnavailable(p.backend, (e as Error).message);
+          store.db
+            .prepare("UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE submit_group = ? AND status = 'created'")
+            .run(p.req.groupId);
+          return;
+        }
+        this.recordOutcomes(outcomes);
+      })
+    );
+  }
+
+  recordOutcomes(outcomes: SubmitOutcome[]): void {
+    const { store, life } = this.engine;
+    const lateCancels: JobRow[] = [];
+    life.commit(() => {
+      for (const o of outcomes) {
+        const row = store.jobs.get(o.jobId);
+        if (!row) continue;
+        if (o.error) {
+          if (!isTerminal(row.status)) {
+            life.transition(row, 'error', {
+              error_code: 'submit_failed',
+              error_message: o.error,
+              submit_state: 'done',
+              retry_complete: 1,
+            });
+            this.engine.tracker.autoRetry(store.jobs.get(o.jobId)!);
+          }
+          continue;
+        }
+        const patch: Partial<JobRow> = { backend_job_id: o.backendJobId ?? null, submit_state: 'done', retry_complete: 1 };
+        if (isTerminal(row.status)) {
+          // Cancelled while the submission was in flight: cancel it at the scheduler too.
+          store.jobs.update(row.id, patch);
+          lateCancels.push({ ...row, ...patch } as JobRow);
+        } else if (row.status === 'created') {
+          life.transition(row, 'queued', patch);
+        } else {
+          life.patch(row, patch);
+        }
+      }
+    });
+    if (lateCancels.length) void this.engine.tracker.cancelAtBackend(lateCancels);
+    this.kick();
+  }
+
+  /** Work dir, argv and environment of one job; throws with a user-readable message. */
+  prepare(row: JobRow): SubmitItem {
+    const e = this.engine;
+    const app = e.app(row.app, row.app_version) ?? e.app(row.app);
+    if (!app) throw new Error(`App '${row.app}' version ${row.app_version} is no longer registered`);
+    const params = JSON.parse(row.params);
+    const argv = containerArgv(app.container, e.apps.renderArgv(app, params), row.work_dir);
+    const env: Record<string, string> = {
+      BULKRUN_URL: e.config.publicUrl,
+      BULKRUN_TOKEN: row.job_token ? `job.${row.job_token}` : '',
+      BULKRUN_JOB_ID: row.id,
+      BULKRUN_BATCH_ID: row.batch_id ?? '',
+      BULKRUN_ROW_INDEX: row.idx === null ? '' : String(row.idx),
+      BULKRUN_ATTEMPT: String(row.attempt),
+      BULKRUN_WORK_DIR: row.work_dir,
+      BULKRUN_OUTPUT: path.join(row.work_dir, FILES.output),
+      PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    };
+    if (row.role === 'fan_in' && row.batch_id) {
+      const inputs = path.join(row.work_dir, FILES.faninInputs);
+      fs.mkdirSync(row.work_dir, { recursive: true });
+      fs.writeFileSync(inputs, JSON.stringify(this.fanInInputs(row.batch_id)));
+      env.BULKRUN_FANIN_INPUTS = inputs;
+    }
+    prepareWorkDir(row.work_dir, argv, env);
+    return {
+      jobId: row.id,
+      batchId: row.batch_id,
+      role: row.role,
+      index: row.idx,
+      workDir: row.work_dir,
+      argv,
+      resources: JSON.parse(row.resources),
+      container: app.container,
+      priority: row.priority,
+    };
+  }
+
+  /** Outputs of the batch's rows in row order (newest attempt; null when none). */
+  fanInInputs(batchId: string): unknown[] {
+    const rows = this.engine.store.db
+      .prepare("SELECT idx, output FROM jobs WHERE batch_id = ? AND role = 'task' AND is_latest = 1 ORDER BY idx")
+      .all(batchId) as { idx: number; output: string | null }[];
+    return rows.map(r => (r.output === null ? null : JSON.parse(r.output)));
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Every state change goes through here, inside a transaction: the job row, its batch's
+ * effective-row counts, the batch parent's derived status, the fan-in trigger and the
+ * persisted events are written together. Events reach subscribers only after commit.
+ */
+import type { BatchEvent, JobEvent } from '../protocol/events';
+import type { JobRecord, JobStatus, TerminatedCode } from '../protocol/records';
+import { isTerminal } from '../protocol/records';
+import type { Store } from '../store';
+import type { BatchRow, JobRow } from '../store/rows';
+import { iso } from '../store/rows';
+import type { EventBus, Published } from './bus';
+import { canTransition, InvalidTransition } from './states';
+import { deriveBatchStatus, fanInDue } from './batch-status';
+
+/** Column → record field, for "changed fields" in job events. */
+const FIELD: Partial<Record<keyof JobRow, [keyof JobRecord, (v: any) => unknown]>> = {
+  backend_job_id: ['backendJobId', v => v],
+  queued_at: ['queuedAt', iso],
+  started_at: ['startedAt', iso],
+  finished_at: ['finishedAt', iso],
+  exit_code: ['exitCode', v => v],
+  terminated_code: ['terminatedCode', v => v],
+  priority: ['priority', v => v],
+  output: ['output', v => (v === null ? null : JSON.parse(v))],
+  resources: ['resources', v => JSON.parse(v)],
+};
+
+export class Lifecycle {
+  private pending: Published[] = [];
+  private dirtyBatches = new Set<string>();
+  /** Set by the engine: creates the fan-in job row when a batch's rows are done. */
+  createFanIn: (batch: BatchRow, parent: JobRow) => JobRow | null = () => null;
+
+  constructor(
+    readonly store: Store,
+    private bus: EventBus
+  ) {}
+
+  /** Runs fn in a transaction and publishes the events it produced once committed. */
+  commit<T>(fn: () => T): T {
+    let result: T;
+    try {
+      result = this.store.tx(() => {
+        const r = fn();
+        // One batch refresh per batch per commit, however many rows changed.
+        while (this.dirtyBatches.size > 0) {
+          const ids = [...this.dirtyBatches];
+          this.dirtyBatches.clear();
+          for (const id of ids) this.refreshBatch(id);
+        }
+        return r;
+      });
+    } catch (e) {
+      this.pending = [];
+      this.dirtyBatches.clear();
+      throw e;
+    }
+    const out = this.pending;
+    this.pending = [];
+    this.bus.publish(out);
+    return result;
+  }
+
+  /** Moves a job to `to` (which must be a legal transition) and applies the consequences. */
+  transition(
+    row: JobRow,
+    to: JobStatus,
+    patch: Partial<JobRow> = {},
+    reason?: string
+  ): JobRow {
+    if (!canTransition(row.status, to)) throw new InvalidTransition(row.id, row.status, to);
+    const now = Date.now();
+    const full: Partial<JobRow> = { ...patch, status: to };
+    if (to === 'queued' && row.queued_at === null && full.queued_at === undefined) full.queued_at = now;
+    if (to === 'running' && row.started_at === null && full.started_at === undefined) full.started_at = now;
+    if (isTerminal(to)) {
+      if (full.finished_at === undefined) full.finished_at = now;
+      full.holds_slot = 0;
+      full.job_token = null;
+    }
+    this.store.jobs.update(row.id, full);
+    const next = { ...row, ...full } as JobRow;
+    this.emitJob(next, full, reason);
+    if (next.batch_id && next.is_latest && next.role === 'task') {
+      this.store.batches.shiftCount(next.batch_id, row.status, to);
+    }
+    if (next.batch_id) this.dirtyBatches.add(next.batch_id);
+    return next;
+  }
+
+  /** Patches a job without a state change (backend id, priority) and emits its changed fields. */
+  patch(row: JobRow, patch: Partial<JobRow>, reason?: string): JobRow {
+    this.store.jobs.update(row.id, patch);
+    const next = { ...row, ...patch } as JobRow;
+    if (Object.keys(patch).some(k => k in FIELD)) this.emitJob(next, patch, reason);
+    return next;
+  }
+
+  terminate(row: JobRow, code: TerminatedCode, reason?: string): JobRow {
+    return this.transition(row, 'terminated', { terminated_code: code }, reason);
+  }
+
+  emitJob(row: JobRow, changed: Partial<JobRow>, reason?: string): void {
+    const job: JobEvent['job'] = {
+      id: row.id,
+      status: row.status,
+      batchId: row.batch_id,
+      index: row.idx,
+      role: row.role,
+      attempt: row.attempt,
+      retryParent: row.retry_parent,
+    };
+    for (const k of Object.keys(changed) as (keyof JobRow)[]) {
+      const f = FIELD[k];
+      if (f) (job as any)[f[0]] = f[1](row[k]);
+    }
+    if ('error_code' in changed) {
+      job.error = row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null;
+    }
+    const body: Omit<JobEvent, 'seq'> = { type: 'job', job };
+    if (reason) body.reason = reason;
+    const event = this.store.events.append<JobEvent>(row.owner, row.batch_id, row.id, body);
+    this.pending.push({ owner: row.owner, batchId: row.batch_id, jobId: row.id, event });
+  }
+
+  markBatchDirty(batchId: string): void {
+    this.dirtyBatches.add(batchId);
+  }
+
+  /**
+   * Re-derives a batch parent's status from its counts, fan-in and (for dynamic fan-out)
+   * the parent's own process; starts the fan-in when due; emits one batch event.
+   */
+  refreshBatch(batchId: string): void {
+    const batch = this.store.batches.get(batchId);
+    const parent = this.store.jobs.get(batchId);
+    if (!batch || !parent) return;
+    let fanIn = batch.fan_in_job_id ? this.latestAttempt(batch.fan_in_job_id) : null;
+    if (!fanIn && fanInDue(batch)) {
+      const created = this.createFanIn(batch, parent);
+      if (created) {
+        this.store.batches.update(batchId, { fan_in_job_id: created.id });
+        batch.fan_in_job_id = created.id;
+        fanIn = created;
+      }
+    }
+    const status = deriveBatchStatus(batch, parent, fanIn);
+    const patch: Partial<JobRow> = {};
+    if (status !== parent.status) {
+      patch.status = status;
+      if (isTerminal(status)) {
+        patch.finished_at = Date.now();
+        if (status === 'terminated' && !parent.terminated_code) {
+          patch.terminated_code = (batch.cancelled as TerminatedCode) ?? 'user';
+        }
+      } else {
+        patch.finished_at = null;
+        patch.terminated_code = null;
+      }
+      if (status === 'running' && parent.started_at === null) patch.started_at = Date.now();
+      this.store.jobs.update(batchId, patch);
+      this.emitJob({ ...parent, ...patch } as JobRow, patch);
+    }
+    const event = this.store.events.append<BatchEvent>(parent.owner, batchId, batchId, {
+      type: 'batch',
+      batch: {
+        id: batchId,
+        status,
+        counts: {
+          created: batch.n_created,
+          queued: batch.n_queued,
+          running: batch.n_running,
+          completed: batch.n_completed,
+          error: batch.n_error,
+          terminated: batch.n_terminated,
+        },
+        total: batch.total,
+        fanInJobId: batch.fan_in_job_id,
+      },
+    });
+    this.pending.push({ owner: parent.owner, batchId, jobId: batchId, event });
+  }
+
+  /** The newest attempt of the row whose root is `rootId`. */
+  latestAttempt(rootId: string): JobRow | null {
+    return (
+      (this.store.db
+        .prepare(
+          `SELECT * FROM jobs WHERE (id = ? OR retry_parent = ?) ORDER BY attempt DESC LIMIT 1`
+        )
+        .get(rootId, rootId) as JobRow | undefined) ?? null
+    );
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Retry rules (seed 002, PRODUCT.md "Retry"). A retry is a new job that copies app
+ * version, params and resources from the record; its retryParent is the row's root; it
+ * joins the same batch and becomes the row's newest attempt. New row, root link and batch
+ * link are one transaction; `retry_complete` stays 0 until the scheduler has it, so the
+ * reaper can find and finish a lifecycle a crash interrupted. Retries created in the same
+ * request reach the scheduler in one dispatch pass, grouped into one submission.
+ */
+import { ApiError } from '../protocol/errors';
+import type { JobRecord, Resources } from '../protocol/records';
+import { isTerminal } from '../protocol/records';
+import type { JobRow } from '../store/rows';
+import { type Actor, type ActOptions, canSee, notFound } from './access';
+import type { Engine } from './engine';
+import { newId } from './ids';
+import { memoryToMB } from './validate';
+
+export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
+export const MSG_NO_IDS = 'No job_ids provided to retry';
+
+export type RetryResult = { jobId: string; retryId: string } | { jobId: string; error: string };
+
+/** Checks one id and writes its retry (call inside a commit). Throws ApiError on refusal. */
+function retryOne(engine: Engine, actor: Actor, id: string, opts: ActOptions, why?: string, resources?: Resources): JobRow {
+  const { store, life } = engine;
+  const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
+  if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
+  if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
+  if (job.status !== 'error' && job.status !== 'terminated') {
+    throw new ApiError(
+      'wrong_state',
+      `Error retrying job ${job.id} with status ${job.status}: can only retry jobs with status 'error' or 'terminated'`
+    );
+  }
+  // A retry of a retry retries the root.
+  const root = job.retry_parent ? store.jobs.get(job.retry_parent)! : job;
+  const attempts = store.db
+    .prepare('SELECT * FROM jobs WHERE id = ? OR retry_parent = ? ORDER BY attempt')
+    .all(root.id, root.id) as JobRow[];
+  const inFlight = attempts.find(a => a.id !== root.id && !isTerminal(a.status));
+  if (inFlight) {
+    throw new ApiError('retry_in_flight', `Job ${root.id} already has a retry in flight: ${inFlight.id}`, {
+      retryId: inFlight.id,
+    });
+  }
+  const retries = attempts.length - 1;
+  if (retries >= engine.config.retryLimit) {
+    throw new ApiError(
+      'retry_limit',
+      `Job ${root.id} has been retried ${retries} times, the limit; more retries are unlikely to help. Check its logs and parameters.`
+    );
+  }
+  const latest = attempts[attempts.length - 1];
+  const newRow = engine.newJobRow({
+    id: newId(),
+    batch_id: root.batch_id,
+    is_batch: 0,
+    role: root.role,
+    idx: root.idx,
+    owner: root.owner,
+    app: root.app,
+    app_version: root.app_version,
+    params: root.params,
+    resources: resources ? JSON.stringify(resources) : latest.resources,
+    backend: root.backend,
+    status: 'created',
+    priority: latest.priority,
+    created_at: Date.now(),
+    retry_parent: root.id,
+    attempt: latest.attempt + 1,
+    retry_complete: 0,
+    origin: root.origin,
+    parent_job_id: root.parent_job_id,
+  });
+  // The previous newest attempt stops being the row's effective state.
+  store.jobs.update(latest.id, { is_latest: 0 });
+  store.jobs.insert(newRow);
+  if (root.batch_id && root.role === 'task') {
+    store.batches.shiftCount(root.batch_id, latest.status, 'created');
+    const b = store.batches.get(root.batch_id);
+    // Retrying a row of a cancelled batch reopens the batch.
+    if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
+  }
+  if (root.batch_id) life.markBatchDirty(root.batch_id);
+  const row = store.jobs.get(newRow.id)!;
+  life.emitJob(row, { created_at: row.created_at }, why ?? `retry of ${job.id}`);
+  return row;
+}
+
+export function retryJob(engine: Engine, actor: Actor, id: string, opts: ActOptions = {}): JobRecord {
+  const row = engine.life.commit(() => retryOne(engine, actor, id, opts));
+  engine.dispatcher.kick();
+  return engine.record(row);
+}
+
+export function retryJobs(engine: Engine, actor: Actor, ids: unknown, opts: ActOptions = {}): RetryResult[] {
+  if (!Array.isArray(ids) || ids.length === 0) throw new ApiError('invalid_request', MSG_NO_IDS);
+  if (ids.length > engine.config.maxRows) {
+    throw new ApiError('invalid_request', `At most ${engine.config.maxRows} ids per request`);
+  }
+  const seen = new Set<unknown>();
+  const dups = new Set<unknown>();
+  for (const id of ids) (seen.has(id) ? dups : seen).add(id);
+  if (dups.size) {
+    throw new ApiError(
+      'invalid_request',
+      `Retry of the same id in the same request is not supported. Offending ids: ${JSON.stringify([...dups])}`
+    );
+  }
+  const results = engine.life.commit(() =>
+    ids.map((id): RetryResult => {
+      try {
+        return { jobId: id, retryId: retryOne(engine, actor, id, opts).id };
+      } catch (e) {
+        if (e instanceof ApiError) return { jobId: id, error: e.message };
+        throw e;
+      }
+    })
+  );
+  engine.dispatcher.kick();
+  return results;
+}
+
+export function retryBatch(
+  engine: Engine,
+  actor: Actor,
+  batchId: string,
+  statuses: unknown,
+  opts: ActOptions = {}
+): RetryResult[] {
+  const parent = engine.row(actor, batchId, opts);
+  if (!parent.is_batch) throw new ApiError('not_found', `Batch ${batchId} not found`);
+  const wanted = statuses === undefined ? ['error', 'terminated'] : statuses;
+  if (
+    !Array.isArray(wanted) ||
+    wanted.length === 0 ||
+    wanted.some(s => s !== 'error' && s !== 'terminated')
+  ) {
+    throw new ApiError('invalid_request', "statuses must be a non-empty list of 'error' and/or 'terminated'");
+  }
+  const ids = engine.store.db
+    .prepare(
+      `SELECT id FROM jobs WHERE batch_id = ? AND is_latest = 1 AND status IN (SELECT value FROM json_each(?))
+       ORDER BY role DESC, idx`
+    )
+    .pluck()
+    .all(batchId, JSON.stringify(wanted)) as string[];
+  if (ids.length === 0) return [];
+  return retryJobs(engine, actor, ids, { asAdmin: true });
+}
+
+/** Transient failures retry by themselves, up to the batch's maxRetries (call inside a commit). */
+export function autoRetryFor(engine: Engine, row: JobRow): void {
+  if (!row.batch_id || row.is_batch) return;
+  const code = row.error_code ?? '';
+  const transient = code === 'node_failure' || code === 'preempted' || code === 'submit_failed';
+  let resources: Resources | undefined;
+  if (code === 'oom') {
+    const app = engine.app(row.app, row.app_version);
+    if (!app?.retryOnOomWithMoreMemory) return;
+    const res = JSON.parse(row.resources) as Resources;
+    const mb = memoryToMB(res.memory ?? '1G');
+    resources = { ...res, memory: `${Number.isFinite(mb) ? mb * 2 : 2048}M` };
+  } else if (!transient) {
+    return;
+  }
+  const b = engine.store.batches.get(row.batch_id);
+  if (!b || b.cancelled) return;
+  const root = row.retry_parent ?? row.id;
+  const done = engine.store.db
+    .prepare('SELECT COUNT(*) FROM jobs WHERE retry_parent = ?')
+    .pluck()
+    .get(root) as number;
+  if (done >= b.max_retries) return;
+  try {
+    retryOne(engine, { user: row.owner, admin: true }, row.id, { asAdmin: true }, `automatic retry after ${code}`, resources);
+    engine.store.batches.update(row.batch_id, { auto_retries: b.auto_retries + 1 });
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * Follows jobs in the schedulers: one poll per backend per interval for all its active
+ * jobs (never one per job), backoff while a scheduler is down (nothing is marked failed
+ * because of an outage), and the application of every status update the backends report.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BackendHealth, StatusUpdate, TrackedJob } from '../backends/base';
+import { BackendUnavailable } from '../backends/base';
+import { FILES } from '../backends/workdir';
+import { isTerminal } from '../protocol/records';
+import type { JobRow } from '../store/rows';
+import type { Engine } from './engine';
+import { autoRetryFor } from './retry';
+
+const MAX_BACKOFF_MS = 60_000;
+
+export class Tracker {
+  readonly cachedHealth = new Map<string, BackendHealth>();
+  private timers = new Map<string, NodeJS.Timeout>();
+  private backoff = new Map<string, number>();
+  private stopped = false;
+
+  constructor(private engine: Engine) {}
+
+  async start(): Promise<void> {
+    for (const [name, b] of this.engine.backends) {
+      await b.init({
+        log: this.engine.log,
+        emit: updates => this.apply(updates),
+        stateDir: path.join(this.engine.config.dataDir, 'backends', name),
+      });
+      try {
+        this.cachedHealth.set(name, await b.health());
+      } catch (e) {
+        this.cachedHealth.set(name, { available: false, detail: (e as Error).message });
+      }
+    }
+    await this.recoverIntents();
+    for (const name of this.engine.backends.keys()) this.schedule(name, 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  async healthAll(): Promise<Record<string, BackendHealth>> {
+    const out: Record<string, BackendHealth> = {};
+    await Promise.all(
+      [...this.engine.backends].map(async ([name, b]) => {
+        try {
+          out[name] = await b.health();
+        } catch (e) {
+          out[name] = { available: false, detail: (e as Error).message };
+        }
+        this.cachedHealth.set(name, out[name]);
+      })
+    );
+    return out;
+  }
+
+  markUnavailable(name: string, detail: string): void {
+    this.cachedHealth.set(name, { available: false, detail });
+    this.backoff.set(name, Math.min((this.backoff.get(name) ?? 1000) * 2, MAX_BACKOFF_MS));
+  }
+
+  tracked(backend: string): TrackedJob[] {
+    const rows = this.engine.store.db
+      .prepare(
+        `SELECT id, backend_job_id, submit_group, work_dir, status FROM jobs
+         WHERE backend = ? AND submit_state = 'done' AND (status IN ('queued','running'))`
+      )
+      .all(backend) as Pick<JobRow, 'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'>[];
+    return rows.map(r => ({
+      jobId: r.id,
+      backendJobId: r.backend_job_id,
+      groupId: r.submit_group,
+      workDir: r.work_dir,
+      status: r.status,
+    }));
+  }
+
+  private schedule(name: string, delay: number): void {
+    if (this.stopped) return;
+    const backend = this.engine.backends.get(name)!;
+    if (backend.pollIntervalMs <= 0) return;
+    const t = setTimeout(() => void this.pollOnce(name), delay);
+    t.unref?.();
+    this.timers.set(name, t);
+  }
+
+  async pollOnce(name: string): Promise<void> {
+    const backend = this.engine.backends.get(name)!;
+    let next = backend.pollIntervalMs;
+    try {
+      const active = this.tracked(name);
+      if (active.length > 0) {
+        const updates = await backend.poll(active);
+        this.apply(updates);
+      }
+      const wasDown = this.cachedHealth.get(name)?.available === false;
+      if (wasDown) {
+        this.cachedHealth.set(name, await backend.health());
+        if (this.cachedHealth.get(name)?.available) {
+          this.engine.log.info({ backend: name }, 'backend reachable again');
+          this.engine.dispatcher.kick();
+        }
+      }
+      this.backoff.delete(name);
+    } catch (e) {
+      if (e instanceof BackendUnavailable) {
+        this.markUnavailable(name, e.message);
+        next = Math.max(next, this.backoff.get(name) ?? next);
+        this.engine.log.warn({ backend: name, retryInMs: next, err: e.message }, 'backend unavailable');
+      } else {
+        this.engine.log.error({ backend: name, err: e }, 'poll failed');
+      }
+    }
+    this.schedule(name, next);
+  }
+
+  /** Applies backend updates in one transaction; terminal ones read outputs and may auto-retry. */
+  apply(updates: StatusUpdate[]): void {
+    if (updates.length === 0) return;
+    const { store, life } = this.engine;
+    let freed = false;
+    life.commit(() => {
+      for (const u of updates) {
+        const row = store.jobs.get(u.jobId);
+        if (!row || isTerminal(row.status)) continue;
+        const patch: Partial<JobRow> = {};
+        if (u.backendJobId && u.backendJobId !== row.backend_job_id) patch.backend_job_id = u.backendJobId;
+        if (u.startedAt) patch.started_at = Date.parse(u.startedAt);
+        if (u.reason) patch.last_seen = u.reason;
+        if (row.is_batch) {
+          // A dynamic fan-out parent: its own process ended; the batch decides its status.
+          if (isTerminal(u.status)) {
+            this.parentProcessEnded(row, u);
+            freed = true;
+          }
+          continue;
+        }
+        if (!isTerminal(u.status)) {
+          let cur = row;
+          if (cur.status === 'created') cur = life.transition(cur, 'queued', u.status === 'queued' ? patch : {});
+          if (u.status === 'running' && cur.status !== 'running') {
+            life.transition(cur, 'running', patch, u.reason);
+          } else if (cur === row && Object.keys(patch).length) {
+            life.patch(cur, patch);
+          }
+          continue;
+        }
+        freed = true;
+        if (u.finishedAt) patch.finished_at = Date.parse(u.finishedAt);
+        if (u.exitCode !== undefined) patch.exit_code = u.exitCode;
+        let status = u.status;
+        if (status === 'completed') {
+          const out = this.readOutput(row);
+          if (out.error) {
+            status = 'error';
+            patch.error_code = out.error.code;
+            patch.error_message = out.error.message;
+          } else {
+            patch.output = out.output;
+          }
+        } else if (status === 'error') {
+          patch.error_code = u.error?.code ?? 'job_crashed';
+          patch.error_message = u.error?.message ?? u.reason ?? 'The job failed';
+        } else if (status === 'terminated') {
+          patch.terminated_code = 'automation';
+          if (u.reason) patch.error_message = u.reason;
+        }
+        const cur = row.status === 'created' ? life.transition(row, 'queued', {}) : row;
+        const ended = life.transition(cur, status, patch, u.reason);
+        if (status === 'error') autoRetryFor(this.engine, ended);
+      }
+    });
+    if (freed) this.engine.dispatcher.kick();
+  }
+
+  /** Alias used by the dispatcher for submit failures. */
+  autoRetry(row: JobRow): void {
+    autoRetryFor(this.engine, row);
+  }
+
+  private parentProcessEnded(row: JobRow, u: StatusUpdate): void {
+    const { store, life } = this.engine;
+    const exit = u.exitCode ?? (u.status === 'completed' ? 0 : null);
+    store.jobs.update(row.id, { submit_state: 'exited', holds_slot: 0, exit_code: exit });
+    if (u.status !== 'completed') {
+      // The fan-out job itself failed after creating children: abort them, keep its error.
+      store.jobs.update(row.id, {
+        error_code: u.error?.code ?? 'job_crashed',
+        error_message: u.error?.message ?? `The fan-out job exited with code ${exit}`,
+      });
+      store.batches.update(row.id, { cancelled: 'batch_abort' });
+      for (const child of store.jobs.byBatch(row.id)) {
+        if (!isTerminal(child.status)) life.terminate(child, 'batch_abort', 'fan-out job failed');
+      }
+    }
+    life.markBatchDirty(row.id);
+  }
+
+  /** Reads $BULKRUN_OUTPUT after a successful exit: size-capped, must be JSON. */
+  readOutput(row: JobRow): { output: string | null; error?: { code: string; message: string } } {
+    const file = path.join(row.work_dir, FILES.output);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      const app = this.engine.app(row.app, row.app_version);
+      if ((app?.outputs as { required?: boolean } | undefined)?.required) {
+        return { output: null, error: { code: 'missing_output', message: 'The job exited 0 but wrote no output to $BULKRUN_OUTPUT' } };
+      }
+      return { output: null };
+    }
+    const cap = this.engine.config.outputMaxBytes;
+    if (st.size > cap) {
+      return { output: null, error: { code: 'invalid_output', message: `Output is ${st.size} bytes; the limit is ${cap}` } };
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    try {
+      return { output: JSON.stringify(JSON.parse(text)) };
+    } catch (e) {
+      return {
+        output: null,
+        error: { code: 'invalid_output', message: `$BULKRUN_OUTPUT is not valid JSON: ${(e as Error).message}` },
+      };
+    }
+  }
+
+  async cancelAtBackend(rows: JobRow[]): Promise<void> {
+    const byBackend = new Map<string, TrackedJob[]>();
+    for (const r of rows) {
+      if (!r.submit_state) continue;
+      const list = byBackend.get(r.backend) ?? [];
+      list.push({ jobId: r.id, backendJobId: r.backend_job_id, groupId: r.submit_group, workDir: r.work_dir, status: r.status });
+      byBackend.set(r.backend, list);
+    }
+    await Promise.all(
+      [...byBackend].map(async ([name, jobs]) => {
+        try {
+          await this.engine.backends.get(name)?.cancel(jobs);
+        } catch (e) {
+          this.engine.log.warn({ backend: name, err: e, jobs: jobs.length }, 'cancel at backend failed');
+        }
+      })
+    );
+  }
+
+  /** After a restart: submissions whose outcome was never recorded. */
+  private async recoverIntents(): Promise<void> {
+    const { store } = this.engine;
+    const rows = store.db.prepare("SELECT * FROM jobs WHERE submit_state = 'intent'").all() as JobRow[];
+    if (rows.length === 0) return;
+    const byBackend = new Map<string, JobRow[]>();
+    for (const r of rows) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
+    for (const [name, list] of byBackend) {
+      const backend = this.engine.backends.get(name);
+      if (!backend) continue;
+      let found = new Map<string, string>();
+      try {
+        found = await backend.findSubmitted(
+          list.map(r => ({ jobId: r.id, backendJobId: null, groupId: r.submit_group, workDir: r.work_dir, status: r.status }))
+        );
+      } catch (e) {
+        this.engine.log.warn({ backend: name, err: e }, 'could not reconcile submissions; will retry later');
+        continue;
+      }
+      const outcomes = list.filter(r => found.has(r.id)).map(r => ({ jobId: r.id, backendJobId: found.get(r.id)! }));
+      this.engine.dispatcher.recordOutcomes(outcomes);
+      // Never received: back to the queue of created jobs, to be submitted once.
+      const reset = store.db.prepare(
+        "UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE id = ? AND submit_state = 'intent'"
+      );
+      store.tx(() => {
+        for (const r of list) if (!found.has(r.id)) reset.run(r.id);
+      });
+      this.engine.log.info({ backend: name, found: outcomes.length, resubmit: list.length - outcomes.length }, 'reconciled open submissions');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Server configuration: defaults, then the config file (JSON or YAML), then CLI options.
+ * Everything has an embedded default so `bulkrun serve` runs with no file at all.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+import type { EngineConfig } from '../engine/config';
+import { defaultEngineConfig } from '../engine/config';
+import type { UserToken } from './auth';
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  unixSocket?: string;
+  dataDir?: string;
+  token?: string;
+  apps?: string[];
+  backend?: string;
+  configFile?: string;
+  logLevel?: string;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  unixSocket?: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  apps: string[];
+  users: UserToken[];
+  backends: Record<string, Record<string, unknown>>;
+  engine: EngineConfig;
+}
+
+export function defaultDataDir(): string {
+  const base =
+    process.env.JUPYTER_DATA_DIR ??
+    path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'jupyter');
+  return path.join(base, 'bulkrun');
+}
+
+export function loadConfig(opts: ServeOptions): ServerConfig {
+  let file: any = {};
+  if (opts.configFile) {
+    const text = fs.readFileSync(opts.configFile, 'utf8');
+    file = opts.configFile.endsWith('.json') ? JSON.parse(text) : YAML.parse(text) ?? {};
+  }
+  const dataDir = path.resolve(opts.dataDir ?? file.dataDir ?? defaultDataDir());
+  const engine = defaultEngineConfig(dataDir);
+  Object.assign(engine, file.engine ?? {});
+  if (file.slots) engine.slots = file.slots;
+  if (file.admins) engine.admins = file.admins;
+  engine.dataDir = dataDir;
+  if (opts.backend) engine.defaultBackend = opts.backend;
+  else if (file.defaultBackend) engine.defaultBackend = file.defaultBackend;
+
+  const users: UserToken[] = [...(file.users ?? [])];
+  const token = opts.token ?? process.env.BULKRUN_SERVER_TOKEN;
+  if (token) users.push({ token, user: os.userInfo().username, admin: false });
+
+  const envApps = (process.env.BULKRUN_APPS_PATH ?? '').split(':').filter(Boolean);
+  return {
+    host: opts.host ?? file.host ?? '127.0.0.1',
+    port: opts.port ?? file.port ?? 0,
+    unixSocket: opts.unixSocket ?? file.unixSocket,
+    logLevel: opts.logLevel ?? file.logLevel ?? process.env.BULKRUN_LOG_LEVEL ?? 'info',
+    bodyLimitBytes: file.bodyLimitBytes ?? 64 * 1024 * 1024,
+    apps: [...(opts.apps ?? []), ...envApps, ...(file.apps ?? [])],
+    users,
+    backends: file.backends ?? {},
+    engine,
+  };
+}

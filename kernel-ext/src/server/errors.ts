@@ -1,0 +1,35 @@
+/** The one place where errors become HTTP responses. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Logger } from '../backends/base';
+import { ApiError } from '../protocol/errors';
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const fe = err as FastifyError;
+  switch (fe?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'Request body is larger than the server accepts');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_request', `Malformed JSON body: ${fe.message}`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('invalid_request', 'Send the body as application/json');
+  }
+  if (err instanceof SyntaxError) return new ApiError('invalid_request', `Malformed JSON body: ${err.message}`);
+  if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ApiError(fe.statusCode === 413 ? 'payload_too_large' : 'invalid_request', fe.message);
+  }
+  return new ApiError('internal', 'Internal server error');
+}
+
+export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
+  app.setErrorHandler((err, req, reply) => {
+    const api = toApiError(err);
+    if (api.code === 'internal') log.error({ err, url: req.url, method: req.method }, 'request failed');
+    reply.code(api.status).send(api.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const api = new ApiError('not_found', `No route ${req.method} ${req.url.split('?')[0]}`);
+    reply.code(404).send(api.toJSON());
+  });
+}

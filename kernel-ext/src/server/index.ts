@@ -1,0 +1,106 @@
+/**
+ * startServer: config → store → apps → backends → engine → HTTP (REST) + WebSocket.
+ * State lives in the data dir; every start restores it (re-attaching to running jobs).
+ */
+import Fastify from 'fastify';
+import * as fs from 'fs';
+import * as path from 'path';
+import pino from 'pino';
+import { AppRegistry } from '../apps/registry';
+import type { Backend } from '../backends/base';
+import { Engine } from '../engine/engine';
+import { Reaper } from '../engine/reaper';
+import { ApiError } from '../protocol/errors';
+import { Store } from '../store';
+import { Auth } from './auth';
+import { createBackends } from './backends';
+import { loadConfig, type ServeOptions } from './config';
+import { registerErrorHandling } from './errors';
+import { registerRoutes } from './routes';
+import { createEventSocket } from './ws';
+
+export type { ServeOptions } from './config';
+
+export const VERSION: string = require('../../package.json').version;
+
+export interface RunningServer {
+  url: string;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const config = loadConfig(opts);
+  const log = pino({ level: config.logLevel, base: { name: 'bulkrun' } }, pino.destination(2));
+  fs.mkdirSync(config.engine.dataDir, { recursive: true });
+  const store = Store.open(path.join(config.engine.dataDir, 'bulkrun.db'));
+  const apps = AppRegistry.load(config.apps, log);
+  const backends: Map<string, Backend> = createBackends(config.backends, log);
+  if (!backends.has(config.engine.defaultBackend)) {
+    throw new Error(`Default backend '${config.engine.defaultBackend}' is not configured (have: ${[...backends.keys()].join(', ')})`);
+  }
+
+  const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, maxParamLength: 200 });
+  const url = await listenUrl(app, config);
+  config.engine.publicUrl ||= url;
+  const engine = new Engine({ store, apps, backends, config: config.engine, log });
+  const auth = new Auth(config.users, store, new Set(config.engine.admins));
+  if (config.users.length === 0) {
+    log.warn('no tokens configured (--token, BULKRUN_SERVER_TOKEN or users in the config): only job tokens will work');
+  }
+
+  // State changes at debug: one line each.
+  engine.bus.subscribe(events => {
+    if (!log.isLevelEnabled('debug')) return;
+    for (const e of events) if (e.event.type === 'job') log.debug({ job: e.event.job, seq: e.event.seq }, 'job state');
+  });
+
+  app.get('/', async () => ({ name: 'bulkrun', version: VERSION }));
+  app.addHook('onRequest', async req => {
+    if (req.url === '/' || req.url.startsWith('/?')) return;
+    const actor = auth.resolve(Auth.tokenFrom(req.headers.authorization, (req.query as any)?.token));
+    if (!actor) {
+      throw new ApiError('unauthorized', 'Missing or invalid token: send "Authorization: token <T>" or ?token=<T>');
+    }
+    req.actor = actor;
+  });
+  registerErrorHandling(app, log);
+  registerRoutes(app, engine, VERSION);
+  const sockets = createEventSocket(engine, auth);
+  app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
+
+  await engine.start();
+  const reaper = new Reaper(engine);
+  reaper.start();
+  await app.ready();
+  log.info({ url, dataDir: config.engine.dataDir, backends: [...backends.keys()] }, 'bulkrun server ready');
+
+  return {
+    url,
+    engine,
+    async close() {
+      reaper.stop();
+      sockets.close();
+      await app.close();
+      await engine.stop();
+      store.close();
+    },
+  };
+}
+
+async function listenUrl(app: ReturnType<typeof Fastify>, config: ReturnType<typeof loadConfig>): Promise<string> {
+  if (config.unixSocket) {
+    try {
+      fs.unlinkSync(config.unixSocket);
+    } catch {
+      // No stale socket.
+    }
+    await app.listen({ path: config.unixSocket });
+    fs.chmodSync(config.unixSocket, 0o600);
+    return `unix:${config.unixSocket}`;
+  }
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  if (addr && typeof addr === 'object') return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${addr.port}`;
+  return `http://${config.host}:${config.port}`;
+}

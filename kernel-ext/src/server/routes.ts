@@ -1,0 +1,182 @@
+/**
+ * REST routes under /api/v1 (PRODUCT.md "REST API"). Handlers only translate HTTP to
+ * engine calls; errors are ApiErrors mapped to HTTP in one place (errors.ts).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../engine/access';
+import { cancel, cancelBatch } from '../engine/cancel';
+import type { Engine } from '../engine/engine';
+import { retryBatch, retryJob, retryJobs } from '../engine/retry';
+import { ApiError } from '../protocol/errors';
+import { readLog } from './logs';
+
+type Q = Record<string, string | undefined>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+function asAdmin(req: FastifyRequest): boolean {
+  const v = (req.query as Q).as_admin;
+  return v === 'true' || v === '1';
+}
+
+function intParam(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new ApiError('invalid_request', `${name} must be a non-negative integer`);
+  return Number(v);
+}
+
+function body(req: FastifyRequest): unknown {
+  if (req.body === undefined || req.body === null) throw new ApiError('invalid_request', 'A JSON body is required');
+  return req.body;
+}
+
+/** A job-scoped token may only touch its own job (and what it fanned out). */
+function requireUserToken(req: FastifyRequest): void {
+  if (req.actor.jobId) throw new ApiError('forbidden', 'A job token cannot do this; use a user token');
+}
+
+export function registerRoutes(app: FastifyInstance, engine: Engine, version: string): void {
+  app.get('/api/v1/health', async () => {
+    const backends = await engine.health();
+    return { ok: true, version, backends };
+  });
+
+  app.get('/api/v1/apps', async () => ({ apps: engine.apps.list() }));
+  app.get('/api/v1/apps/:id', async req => {
+    const { id } = req.params as { id: string };
+    const a = engine.apps.get(id, (req.query as Q).version);
+    if (!a) throw new ApiError('not_found', `App ${id} not found`);
+    return a;
+  });
+
+  app.post('/api/v1/batches', async (req, reply) => {
+    requireUserToken(req);
+    const res = engine.createBatch(req.actor, body(req));
+    reply.code(res.existing ? 200 : 202);
+    return { batch: res.batch, jobIds: res.jobIds };
+  });
+
+  app.get('/api/v1/batches', async req => {
+    const q = req.query as Q;
+    const page = engine.listBatches(req.actor, {
+      status: q.status,
+      limit: intParam(q.limit, 'limit'),
+      cursor: q.cursor,
+      asAdmin: asAdmin(req),
+      includeSingles: q.singles === 'true',
+    });
+    return { batches: page.items, nextCursor: page.nextCursor };
+  });
+
+  app.get('/api/v1/batches/:id', async req => {
+    const { id } = req.params as { id: string };
+    return engine.getBatch(req.actor, id, { asAdmin: asAdmin(req) });
+  });
+
+  app.get('/api/v1/batches/:id/jobs', async req => {
+    const { id } = req.params as { id: string };
+    const q = req.query as Q;
+    const page = engine.listBatchJobs(req.actor, id, {
+      status: q.status,
+      limit: intParam(q.limit, 'limit'),
+      cursor: q.cursor,
+      attempts: q.attempts,
+      asAdmin: asAdmin(req),
+    });
+    return { jobs: page.items, nextCursor: page.nextCursor };
+  });
+
+  app.post('/api/v1/batches/:id/cancel', async req => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    const parent = engine.row(req.actor, id, { asAdmin: asAdmin(req) });
+    if (!parent.is_batch) throw new ApiError('not_found', `Batch ${id} not found`);
+    return { batch: cancelBatch(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.post('/api/v1/batches/:id/retry', async req => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    const b = (req.body ?? {}) as { statuses?: unknown };
+    if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('invalid_request', 'Body must be a JSON object');
+    return { results: retryBatch(engine, req.actor, id, b.statuses, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.post('/api/v1/jobs', async (req, reply) => {
+    requireUserToken(req);
+    reply.code(202);
+    return { job: engine.createJob(req.actor, body(req)) };
+  });
+
+  // Registered before /jobs/:id so "retry" is never taken for an id.
+  app.post('/api/v1/jobs/retry', async req => {
+    requireUserToken(req);
+    const b = body(req) as { jobIds?: unknown; job_ids?: unknown };
+    if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('invalid_request', 'Body must be a JSON object');
+    return { results: retryJobs(engine, req.actor, b.jobIds ?? b.job_ids, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.get('/api/v1/jobs/:id', async req => {
+    const { id } = req.params as { id: string };
+    return engine.getJob(req.actor, id, { asAdmin: asAdmin(req) });
+  });
+
+  app.post('/api/v1/jobs/:id/cancel', async req => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    return { job: cancel(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.post('/api/v1/jobs/:id/retry', async (req, reply) => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    reply.code(202);
+    return { job: retryJob(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.patch('/api/v1/jobs/:id', async req => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    const b = body(req) as { priority?: unknown };
+    if (typeof b !== 'object' || Array.isArray(b) || !('priority' in b)) {
+      throw new ApiError('validation_failed', 'Body must be {"priority": <integer>}', [
+        { row: null, field: 'priority', message: 'is required' },
+      ]);
+    }
+    const extra = Object.keys(b).filter(k => k !== 'priority');
+    if (extra.length) {
+      throw new ApiError('validation_failed', `Only priority can be changed (unknown: ${extra.join(', ')})`);
+    }
+    return { job: engine.setPriority(req.actor, id, b.priority, { asAdmin: asAdmin(req) }) };
+  });
+
+  app.get('/api/v1/jobs/:id/logs', async req => {
+    const { id } = req.params as { id: string };
+    const q = req.query as Q;
+    const row = engine.row(req.actor, id, { asAdmin: asAdmin(req) });
+    const stream = q.stream ?? 'stdout';
+    if (stream !== 'stdout' && stream !== 'stderr') {
+      throw new ApiError('invalid_request', "stream must be 'stdout' or 'stderr'");
+    }
+    return readLog(row, stream, intParam(q.offset, 'offset') ?? 0, intParam(q.limit, 'limit'));
+  });
+
+  /** Dynamic fan-out (extension): a running job attaches tasks + a fan-in to itself. */
+  app.post('/api/v1/jobs/:id/fanout', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const actor = req.actor;
+    if (actor.jobId && actor.jobId !== id) throw new ApiError('forbidden', 'A job token can only fan out its own job');
+    const row = engine.row(actor, id);
+    if (row.status !== 'running' && row.status !== 'queued') {
+      throw new ApiError('wrong_state', `Job ${id} is ${row.status}; only a running job can fan out`);
+    }
+    if (row.batch_id) throw new ApiError('wrong_state', `Job ${id} is a row of batch ${row.batch_id}; rows cannot fan out`);
+    const res = engine.createBatch({ user: row.owner, admin: false }, body(req), { parentJob: row });
+    reply.code(202);
+    return { batch: res.batch, jobIds: res.jobIds };
+  });
+}

@@ -1,0 +1,60 @@
+/** The persisted event log: every job/batch change gets a global, increasing seq. */
+import type { SequencedEvent } from '../protocol/events';
+import type { DB } from './db';
+
+export interface StoredEvent {
+  seq: number;
+  owner: string;
+  batch_id: string | null;
+  job_id: string | null;
+  body: string;
+}
+
+export class EventQueries {
+  private insertStmt;
+  private sinceStmt;
+  private maxStmt;
+  private minStmt;
+
+  constructor(private db: DB) {
+    this.insertStmt = db.prepare(
+      'INSERT INTO events (at, owner, batch_id, job_id, body) VALUES (?, ?, ?, ?, ?)'
+    );
+    this.sinceStmt = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.maxStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
+    this.minStmt = db.prepare('SELECT MIN(seq) AS seq FROM events');
+  }
+
+  /** Appends the event and returns it with its seq filled in. */
+  append<E extends SequencedEvent>(
+    owner: string,
+    batchId: string | null,
+    jobId: string | null,
+    event: Omit<E, 'seq'>
+  ): E {
+    const body = JSON.stringify(event);
+    const info = this.insertStmt.run(Date.now(), owner, batchId, jobId, body);
+    return { ...(event as object), seq: Number(info.lastInsertRowid) } as E;
+  }
+
+  since(seq: number, limit: number): StoredEvent[] {
+    return this.sinceStmt.all(seq, limit) as StoredEvent[];
+  }
+
+  maxSeq(): number {
+    return (this.maxStmt.get() as { seq: number }).seq;
+  }
+
+  minSeq(): number | null {
+    return (this.minStmt.get() as { seq: number | null }).seq;
+  }
+
+  /** Drops events older than the retention window; clients asking for them get `reset`. */
+  prune(olderThanMs: number, keepAtLeast: number): number {
+    const max = this.maxSeq();
+    const info = this.db
+      .prepare('DELETE FROM events WHERE at < ? AND seq <= ?')
+      .run(Date.now() - olderThanMs, max - keepAtLeast);
+    return info.changes;
+  }
+}

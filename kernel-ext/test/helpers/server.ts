@@ -73,15 +73,14 @@ export async function startTestServer(
 
 /** The compiled server as a separate process (for kill -9 tests). Needs `npm run build`. */
 export async function spawnServer(dataDir: string, port: number, config: object): Promise<ChildProcess> {
-  const main = path.join(KERNEL_EXT, 'dist', 'cli', 'main.js');
-  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run "npm run build:server" first`);
+  const dist = path.join(KERNEL_EXT, 'dist', 'server', 'index.js');
+  if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run "npm run build:server" first`);
   const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(
-    process.execPath,
-    [main, 'serve', '--port', String(port), '--data-dir', dataDir, '--apps', TEST_APPS, '--config', configFile, '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
+  const opts = { port, dataDir, apps: [TEST_APPS], configFile, logLevel: 'warn' };
+  const child = spawn(process.execPath, [path.join(__dirname, 'serve-child.js'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', d => (err += d));
   const deadline = Date.now() + 20000;

@@ -1,0 +1,130 @@
+# Bulkrun: `make lab` (JupyterLab with the extension) and `make test` (every suite).
+# Each step is a file target or a quick check, so a second run only redoes what changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := install
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
+# node-gyp (better-sqlite3) uses the installed Node headers instead of downloading them.
+ifneq ($(wildcard /usr/include/node/node.h),)
+export npm_config_nodedir ?= /usr
+endif
+
+RESULTS := $(ROOT)/.data/test-results
+export BULKRUN_RESULTS := $(RESULTS)
+SUITES := lint typecheck jest-frontend jest-server slurm ui
+
+NPM_STAMP := node_modules/.bulkrun-installed
+VENV_STAMP := .venv/.bulkrun-installed
+SERVER_OUT := kernel-ext/dist/cli/main.js
+LIB_OUT := lib/index.js
+LABEXT_OUT := jupyterlab_bulkrun/labextension/package.json
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/jupyterlab-bulkrun
+
+SERVER_SRC := $(shell find kernel-ext/src kernel-ext/scripts -type f 2>/dev/null) \
+	kernel-ext/tsconfig.json kernel-ext/tsconfig.build.json
+LIB_SRC := $(shell find src -type f -not -path '*/__tests__/*' 2>/dev/null) tsconfig.json
+LABEXT_SRC := $(shell find style schema -type f 2>/dev/null) package.json
+
+LAB_NOTEBOOK := notebooks/demo.ipynb
+LAB_ARGS ?=
+
+.PHONY: help install deps build develop lab test clean distclean $(addprefix test-,$(SUITES))
+
+help:
+	@echo "make install   Debian packages (as root), npm deps, .venv, build everything"
+	@echo "make lab       install, then JupyterLab on $(LAB_NOTEBOOK) (LAB_ARGS=... to add options)"
+	@echo "make test      install, then: $(SUITES)"
+	@echo "make test-NAME one suite; BULKRUN_SKIP_NAME=1 skips it in make test"
+	@echo "make clean     remove build outputs, .venv and test results (keeps node_modules)"
+
+# ---- install -------------------------------------------------------------------------
+
+install: deps build
+	@node_modules/.bin/bulkrun --help >/dev/null || { echo "install: 'npx bulkrun --help' fails" >&2; exit 1; }
+	@echo "install: done (npx bulkrun --help works)"
+
+deps:
+	@scripts/install-deps.sh
+
+$(NPM_STAMP): package.json package-lock.json kernel-ext/package.json ui-tests/package.json scripts/install-npm.sh | deps
+	scripts/install-npm.sh
+	@touch $@
+
+$(VENV_STAMP): pyproject.toml scripts/install-venv.sh | deps
+	scripts/install-venv.sh
+	@touch $@
+
+# ---- build ---------------------------------------------------------------------------
+
+build: $(SERVER_OUT) $(LIB_OUT) $(LABEXT_OUT) develop
+
+$(SERVER_OUT): $(NPM_STAMP) $(SERVER_SRC)
+	npm run build:server
+	@test -f $@ || { echo "build: the server build did not produce $@" >&2; exit 1; }
+	@touch $@
+
+$(LIB_OUT): $(NPM_STAMP) $(LIB_SRC)
+	npm run build:lib
+	@touch $@
+
+$(LABEXT_OUT): $(LIB_OUT) $(VENV_STAMP) $(LABEXT_SRC)
+	npm run build:labextension:dev
+	@touch $@
+
+# Links .venv's JupyterLab to the built extension (only when the link is missing).
+develop: $(LABEXT_OUT) $(VENV_STAMP)
+	@test -L $(LABEXT_LINK) || jupyter labextension develop --overwrite .
+
+# ---- run -----------------------------------------------------------------------------
+
+lab: install
+	jupyter lab $(LAB_ARGS) $(LAB_NOTEBOOK)
+
+# ---- test ----------------------------------------------------------------------------
+
+# Every suite runs (a failure does not hide the later ones); the last line is the summary.
+test: install
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@rc=0; for s in $(SUITES); do $(MAKE) --no-print-directory test-$$s || rc=1; done; \
+	node .ci/summary.js $(RESULTS) $(SUITES) >$(RESULTS)/summary.txt || rc=1; \
+	cat $(RESULTS)/summary.txt; exit $$rc
+
+test-lint: install
+	@.ci/suite lint -- npm run lint
+
+test-typecheck: install
+	@.ci/suite typecheck -- npm run typecheck
+
+test-jest-frontend: install
+	@.ci/suite jest-frontend -- npx jest --ci --json --outputFile=$(RESULTS)/jest-frontend.jest.json
+
+# The real-Slurm tests live in kernel-ext/test/slurm/ and run in test-slurm.
+test-jest-server: install
+	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci \
+		--testPathIgnorePatterns "/test/slurm/" --json --outputFile=$(RESULTS)/jest-server.jest.json'
+
+SLURM_UP := $(firstword $(wildcard scripts/slurm-up scripts/slurm-up.sh))
+test-slurm: install
+	@.ci/suite slurm -- bash -c '\
+		if [ -z "$(SLURM_UP)" ]; then echo "test-slurm: scripts/slurm-up is missing: no Slurm to test against" >&2; exit 1; fi; \
+		$(SLURM_UP) && cd kernel-ext && npx jest --ci test/slurm --json --outputFile=$(RESULTS)/slurm.jest.json'
+
+test-ui: install
+	@.ci/suite ui -- bash -c '\
+		test -x /usr/bin/chromium || { echo "test-ui: /usr/bin/chromium is missing (make install as root)" >&2; exit 1; }; \
+		cd ui-tests && BULKRUN_UI_JSON=$(RESULTS)/ui.pw.json npx playwright test'
+
+# ---- clean ---------------------------------------------------------------------------
+
+# node_modules stays: reinstalling it costs minutes (better-sqlite3 compiles from source).
+clean:
+	rm -rf lib kernel-ext/dist jupyterlab_bulkrun/labextension $(VENV) .data/test-results \
+		ui-tests/test-results ui-tests/playwright-report *.tsbuildinfo $(NPM_STAMP)
+	find . -name __pycache__ -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf node_modules kernel-ext/node_modules ui-tests/node_modules

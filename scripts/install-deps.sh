@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Debian packages the build and the test suites need: a C++ toolchain (better-sqlite3
+# compiles from source), Chromium (galata UI tests), Slurm + munge (real-Slurm tests),
+# GNU parallel (benchmark baseline). Installs only what is missing, so a second run is
+# instant. Without root it lists what is missing and leaves it to the suites to fail.
+set -euo pipefail
+
+pkgs=(g++ make chromium slurm-wlm munge parallel)
+# Debian's own python3 needs python3-venv for `python3 -m venv`; other builds bring ensurepip.
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then pkgs+=(python3-venv); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: Debian packages present (${pkgs[*]})"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: WARNING: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run as root: apt-get install -y ${missing[*]}" >&2
+  [ "${BULKRUN_DEPS_STRICT:-0}" = 1 ] && exit 1
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Serialized with any other apt user on the machine (dpkg allows one at a time).
+exec 9>/tmp/apt.lock
+flock 9
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

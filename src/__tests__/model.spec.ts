@@ -1,0 +1,181 @@
+import { BatchModel, mergeJob } from '../cell/model';
+import type { BulkrunClient } from '../api/client';
+import type { BatchRecord, JobRecord } from '../api/types';
+
+function rec(over: Partial<JobRecord>): JobRecord {
+  return {
+    id: 'j',
+    batchId: 'b1',
+    role: 'task',
+    index: 0,
+    owner: 'u',
+    app: 'demo',
+    appVersion: '1',
+    params: {},
+    resources: {},
+    backend: 'local',
+    backendJobId: null,
+    status: 'queued',
+    priority: 0,
+    createdAt: '2024-01-01T00:00:00Z',
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    exitCode: null,
+    error: null,
+    terminatedCode: null,
+    retryParent: null,
+    retryIds: [],
+    retryCount: 0,
+    attempt: 1,
+    output: null,
+    workDir: '',
+    ...over,
+  };
+}
+
+const batch = {
+  ...rec({ id: 'b1', batchId: null, role: 'single', index: null, status: 'running' }),
+  batchJob: true,
+  childJobIds: ['t0', 't1'],
+  label: '',
+  total: 2,
+  counts: { created: 0, queued: 2, running: 0, completed: 0, error: 0, terminated: 0 },
+  fanIn: null,
+  fanInJobId: null,
+  maxParallel: null,
+  maxRetries: 5,
+} as BatchRecord;
+
+function fakeClient(jobs: JobRecord[]): BulkrunClient {
+  return {
+    getBatch: async () => batch,
+    allBatchJobs: async () => jobs,
+  } as unknown as BulkrunClient;
+}
+
+async function loaded(): Promise<{ m: BatchModel; ticks: (() => void)[] }> {
+  const ticks: (() => void)[] = [];
+  const m = new BatchModel(
+    'b1',
+    fakeClient([
+      rec({ id: 't0', index: 0, params: { s: 'a' } }),
+      rec({ id: 't1', index: 1, params: { s: 'b' } }),
+    ]),
+    fn => ticks.push(fn)
+  );
+  await m.fetch();
+  return { m, ticks };
+}
+
+describe('BatchModel', () => {
+  it('loads rows by index', async () => {
+    const { m } = await loaded();
+    expect(m.state).toBe('ready');
+    expect(m.rows.map(r => r?.id)).toEqual(['t0', 't1']);
+  });
+
+  it('applies job events and coalesces change notifications', async () => {
+    const { m, ticks } = await loaded();
+    let emitted = 0;
+    m.changed.connect(() => emitted++);
+    m.applyJob({
+      type: 'job',
+      seq: 5,
+      job: { id: 't0', batchId: 'b1', index: 0, status: 'running', startedAt: 'x' },
+    });
+    m.applyJob({
+      type: 'job',
+      seq: 6,
+      job: { id: 't0', batchId: 'b1', index: 0, status: 'completed', exitCode: 0 },
+    });
+    expect(emitted).toBe(0);
+    expect(ticks).toHaveLength(1);
+    ticks[0]();
+    expect(emitted).toBe(1);
+    expect(m.rows[0]).toMatchObject({ status: 'completed', startedAt: 'x', exitCode: 0 });
+  });
+
+  it('ignores stale events that would move a job backwards', async () => {
+    const { m } = await loaded();
+    m.applyJob({
+      type: 'job',
+      seq: 7,
+      job: { id: 't1', batchId: 'b1', index: 1, status: 'error', exitCode: 3 },
+    });
+    m.applyJob({
+      type: 'job',
+      seq: 3,
+      job: { id: 't1', batchId: 'b1', index: 1, status: 'running', startedAt: 's' },
+    });
+    expect(m.rows[1]).toMatchObject({ status: 'error', exitCode: 3, startedAt: 's' });
+  });
+
+  it('shows a retry as the row newest attempt, keeping the row params', async () => {
+    const { m } = await loaded();
+    m.applyJob({
+      type: 'job',
+      seq: 8,
+      job: { id: 't1', batchId: 'b1', index: 1, status: 'error', exitCode: 1 },
+    });
+    m.applyJob({
+      type: 'job',
+      seq: 9,
+      job: { id: 't1r', batchId: 'b1', index: 1, status: 'created', attempt: 2, retryParent: 't1' },
+    });
+    expect(m.rows[1]).toMatchObject({
+      id: 't1r',
+      status: 'created',
+      attempt: 2,
+      exitCode: null,
+      params: { s: 'b' },
+    });
+    expect(m.retriedRows).toBe(1);
+    // A late event of the old attempt does not replace the newest one.
+    m.applyJob({
+      type: 'job',
+      seq: 10,
+      job: { id: 't1', batchId: 'b1', index: 1, status: 'error', attempt: 1 },
+    });
+    expect(m.rows[1]!.id).toBe('t1r');
+  });
+
+  it('tracks the fan-in and batch counts, ignores other batches', async () => {
+    const { m } = await loaded();
+    expect(
+      m.applyJob({
+        type: 'job',
+        seq: 1,
+        job: { id: 'x', batchId: 'other', index: 0, status: 'running' },
+      })
+    ).toBe(false);
+    m.applyJob({
+      type: 'job',
+      seq: 11,
+      job: { id: 'f', batchId: 'b1', role: 'fan_in', index: null, status: 'running' },
+    });
+    expect(m.fanIn).toMatchObject({ id: 'f', status: 'running', role: 'fan_in' });
+    m.applyBatch({
+      type: 'batch',
+      seq: 12,
+      batch: {
+        id: 'b1',
+        status: 'completed',
+        counts: { created: 0, queued: 0, running: 0, completed: 2, error: 0, terminated: 0 },
+      },
+    });
+    expect(m.batch!.status).toBe('completed');
+    expect(m.counts.completed).toBe(2);
+    expect(m.isActive).toBe(false);
+  });
+
+  it('mergeJob fills fields from a stale event only where unknown', () => {
+    const j = mergeJob(rec({ status: 'completed', exitCode: 0 }), {
+      id: 'j',
+      status: 'queued',
+      queuedAt: 'q',
+      exitCode: 9,
+    });
+    expect(j).toMatchObject({ status: 'completed', exitCode: 0, queuedAt: 'q' });
+  });
+});

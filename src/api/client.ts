@@ -1,0 +1,126 @@
+/** REST client for every endpoint of /bulkrun/api/v1 (PRODUCT.md "REST API"). */
+import { ServerConnection } from '@jupyterlab/services';
+import { requestAPI } from './request';
+import type {
+  AppDefinition,
+  BatchRecord,
+  BatchSpec,
+  HealthReport,
+  JobRecord,
+  JobStatus,
+  LogChunk,
+  Resources,
+  RetryResult,
+} from './types';
+
+export interface Page {
+  limit?: number;
+  cursor?: string;
+  status?: JobStatus | string;
+}
+
+export class BulkrunClient {
+  constructor(readonly serverSettings: ServerConnection.ISettings) {}
+
+  private req<T>(path: string, options?: Parameters<typeof requestAPI>[2]): Promise<T> {
+    return requestAPI<T>(this.serverSettings, path, options);
+  }
+
+  health(): Promise<HealthReport> {
+    return this.req('health');
+  }
+
+  async apps(): Promise<AppDefinition[]> {
+    const r = await this.req<{ apps: AppDefinition[] } | AppDefinition[]>('apps');
+    return Array.isArray(r) ? r : r.apps;
+  }
+
+  app(id: string): Promise<AppDefinition> {
+    return this.req(`apps/${encodeURIComponent(id)}`);
+  }
+
+  createBatch(spec: BatchSpec): Promise<{ batch: BatchRecord; jobIds: string[] }> {
+    return this.req('batches', { method: 'POST', body: spec });
+  }
+
+  listBatches(
+    page: Page & { singles?: boolean } = {}
+  ): Promise<{ batches: (BatchRecord | JobRecord)[]; nextCursor: string | null }> {
+    return this.req('batches', {
+      query: { ...page, singles: page.singles ? 'true' : undefined },
+    });
+  }
+
+  getBatch(id: string): Promise<BatchRecord> {
+    return this.req(`batches/${encodeURIComponent(id)}`);
+  }
+
+  batchJobs(
+    id: string,
+    page: Page & { attempts?: 'latest' | 'all' } = {}
+  ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
+    return this.req(`batches/${encodeURIComponent(id)}/jobs`, { query: { ...page } });
+  }
+
+  /** Every page of a batch's jobs. */
+  async allBatchJobs(id: string, attempts: 'latest' | 'all' = 'latest'): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const r = await this.batchJobs(id, { attempts, cursor, limit: 5000 });
+      out.push(...r.jobs);
+      if (!r.nextCursor) {
+        return out;
+      }
+      cursor = r.nextCursor;
+    }
+  }
+
+  cancelBatch(id: string): Promise<{ batch: BatchRecord }> {
+    return this.req(`batches/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} });
+  }
+
+  retryBatch(id: string, statuses?: JobStatus[]): Promise<{ results: RetryResult[] }> {
+    return this.req(`batches/${encodeURIComponent(id)}/retry`, {
+      method: 'POST',
+      body: statuses ? { statuses } : {},
+    });
+  }
+
+  createJob(spec: {
+    app: string;
+    params: Record<string, unknown>;
+    resources?: Resources;
+    backend?: string;
+    priority?: number;
+  }): Promise<{ job: JobRecord }> {
+    return this.req('jobs', { method: 'POST', body: spec });
+  }
+
+  getJob(id: string): Promise<JobRecord | BatchRecord> {
+    return this.req(`jobs/${encodeURIComponent(id)}`);
+  }
+
+  cancelJob(id: string): Promise<{ job: JobRecord }> {
+    return this.req(`jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} });
+  }
+
+  retryJob(id: string): Promise<{ job: JobRecord }> {
+    return this.req(`jobs/${encodeURIComponent(id)}/retry`, { method: 'POST', body: {} });
+  }
+
+  retryJobs(jobIds: string[]): Promise<{ results: RetryResult[] }> {
+    return this.req('jobs/retry', { method: 'POST', body: { jobIds } });
+  }
+
+  setPriority(id: string, priority: number): Promise<{ job: JobRecord }> {
+    return this.req(`jobs/${encodeURIComponent(id)}`, { method: 'PATCH', body: { priority } });
+  }
+
+  logs(
+    id: string,
+    query: { stream?: 'stdout' | 'stderr'; offset?: number; limit?: number } = {}
+  ): Promise<LogChunk> {
+    return this.req(`jobs/${encodeURIComponent(id)}/logs`, { query });
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * TSV/CSV parsing and writing for the parameter grid: spreadsheet paste (tab separated,
+ * with or without a header row) and CSV import/export. Quotes follow RFC 4180.
+ */
+
+/** Parses delimited text into a table of strings; a trailing newline adds no row. */
+export function parseDelimited(text: string, delimiter: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  const s = text.replace(/\r\n?/g, '\n');
+  while (i < s.length) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '"') {
+        if (s[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && field === '') {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (c === delimiter) {
+      row.push(field);
+      field = '';
+      i++;
+      continue;
+    }
+    if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+      continue;
+    }
+    field += c;
+    i++;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  // Spreadsheets pad blocks with empty lines; they are not rows.
+  return rows.filter(r => r.some(f => f.trim() !== ''));
+}
+
+/** Tab when the text has a tab (spreadsheet paste), else comma. */
+export function detectDelimiter(text: string): string {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  if (firstLine.includes('\t')) {
+    return '\t';
+  }
+  if (firstLine.includes(',')) {
+    return ',';
+  }
+  return text.includes('\t') ? '\t' : ',';
+}
+
+export interface TableToRows {
+  rows: Record<string, string>[];
+  /** Whether the first line was taken as a header naming the parameters. */
+  header: boolean;
+  /** Header names that match no parameter (their columns are ignored). */
+  unknownColumns: string[];
+}
+
+/**
+ * Maps a parsed block onto parameter names. A first row whose cells all name
+ * parameters (case-insensitive) is a header; otherwise columns map in `columns` order.
+ */
+export function tableToRows(table: string[][], columns: string[]): TableToRows {
+  if (table.length === 0) {
+    return { rows: [], header: false, unknownColumns: [] };
+  }
+  const lower = new Map(columns.map(c => [c.toLowerCase(), c]));
+  const first = table[0].map(c => c.trim());
+  const matches = first.filter(c => lower.has(c.toLowerCase())).length;
+  const isHeader = matches > 0 && matches >= Math.ceil(first.filter(c => c !== '').length / 2);
+  let mapping: (string | null)[];
+  let body: string[][];
+  const unknownColumns: string[] = [];
+  if (isHeader) {
+    mapping = first.map(c => {
+      const name = lower.get(c.toLowerCase()) ?? null;
+      if (!name && c !== '') {
+        unknownColumns.push(c);
+      }
+      return name;
+    });
+    body = table.slice(1);
+  } else {
+    mapping = columns.slice();
+    body = table;
+  }
+  const rows = body.map(cells => {
+    const r: Record<string, string> = {};
+    cells.forEach((v, i) => {
+      const name = mapping[i];
+      if (name) {
+        r[name] = v.trim();
+      }
+    });
+    return r;
+  });
+  return { rows, header: isHeader, unknownColumns };
+}
+
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) || /^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Writes rows as CSV with a header line. */
+export function toCSV(rows: Record<string, unknown>[], columns: string[]): string {
+  const lines = [columns.map(csvField).join(',')];
+  for (const r of rows) {
+    lines.push(
+      columns
+        .map(c => {
+          const v = r[c];
+          if (v === undefined || v === null) {
+            return '';
+          }
+          return csvField(
+            typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)
+          );
+        })
+        .join(',')
+    );
+  }
+  return lines.join('\n') + '\n';
+}

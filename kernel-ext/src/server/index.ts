@@ -41,8 +41,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, maxParamLength: 200 });
-  const url = await listenUrl(app, config);
-  config.engine.publicUrl ||= url;
   const engine = new Engine({ store, apps, backends, config: config.engine, log });
   const auth = new Auth(config.users, store, new Set(config.engine.admins));
   if (config.users.length === 0) {
@@ -69,6 +67,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sockets = createEventSocket(engine, auth);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
+  const url = await listenUrl(app, config);
+  // Jobs reach the server at the address it actually listens on, unless configured.
+  config.engine.publicUrl ||= url;
   await engine.start();
   const reaper = new Reaper(engine);
   reaper.start();

@@ -1,0 +1,624 @@
+/**
+ * HTCondor backend: one `condor_submit -terse` per cluster (a whole batch chunk is one
+ * cluster of many procs), one `condor_q -json` and at most one `condor_history -json` per
+ * poll for every active job, `condor_rm` with many ids per call. The job wrapper's records
+ * in the shared work dir are the job's own truth; HTCondor's ads say where the job is.
+ * Command paths, schedd and pool are configurable; parameters never pass through a shell.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type {
+  Backend,
+  BackendContext,
+  BackendHealth,
+  StatusUpdate,
+  SubmitItem,
+  SubmitOutcome,
+  SubmitRequest,
+  TrackedJob,
+} from './base';
+import { BackendUnavailable } from './base';
+import {
+  actionFailureIsHarmless,
+  adId,
+  type Ad,
+  fromExitRecord,
+  interpretAd,
+  JOB_STATUS,
+  num,
+  parseAdsJson,
+  parseTerse,
+  POLL_ATTRIBUTES,
+  rangeIds,
+  str,
+} from './htcondor-parse';
+import {
+  buildSubmitFiles,
+  checkSubmitPath,
+  classAdString,
+  type FileTransferConfig,
+  memoryToMiB,
+  planClusters,
+  stripContainerPrefix,
+  type SubmitSettings,
+} from './htcondor-submit';
+import { CommandError, runCommand } from './run';
+import { FILES, readExit, readStarted, WRAPPER_PATH } from './workdir';
+
+export interface HTCondorCommands {
+  condor_submit?: string;
+  condor_q?: string;
+  condor_history?: string;
+  condor_rm?: string;
+  condor_release?: string;
+}
+
+export interface HTCondorConfig {
+  pollIntervalMs?: number;
+  commands?: HTCondorCommands;
+  /** `-name` of the schedd to use (default: the local one). */
+  schedd?: string | null;
+  /** `-pool` (central manager) when the schedd is looked up by name. */
+  pool?: string | null;
+  concurrencyLimits?: string | string[];
+  accountingGroup?: string;
+  fileTransfer?: FileTransferConfig;
+  /** Run apps with a container in the container universe (default: apptainer prefix in argv). */
+  containerUniverse?: boolean;
+  /** condor_release a job held with one of `transientHoldCodes`, once, instead of failing it. */
+  releaseTransientHolds?: boolean;
+  transientHoldCodes?: number[];
+  /** condor_rm a held job once it is reported as an error, so it can never run later (default true). */
+  removeHeldJobs?: boolean;
+  /** The schedd's MAX_JOBS_PER_SUBMISSION (default 20,000). */
+  maxJobsPerSubmission?: number;
+  /** Use late materialization (max_materialize) for maxParallel and for very large clusters (default true). */
+  lateMaterialize?: boolean;
+  maxIdle?: number | null;
+  /** Per-user slot limit on this backend (default none: HTCondor's own policies apply). */
+  slots?: number | null;
+  /** Write a job event log per submission in the state dir (default true). */
+  eventLog?: boolean;
+  singleJobPriorityBoost?: number;
+  defaultMemory?: string | null;
+  extraSubmitCommands?: string[];
+  /** Polls a job may be missing from both condor_q and condor_history before it is `lost`. */
+  lostAfterPolls?: number;
+  /** How long to wait for the wrapper's exit record (shared filesystem lag) after HTCondor says completed. */
+  exitRecordGraceMs?: number;
+  commandTimeoutMs?: number;
+}
+
+const DEFAULT_TRANSIENT_HOLD_CODES = [12, 13, 14, 21, 22];
+const HISTORY_CONSTRAINT_MAX = 100_000;
+const IDS_PER_RM = 2000;
+
+const UNREACHABLE =
+  /Can't find address|Failed to connect|Could not connect|Unable to connect|connection refused|Failed to fetch ads|Can't connect|timed out|SECMAN:|Failed to end classad message/i;
+
+interface ParsedId {
+  cluster: number;
+  proc: number;
+}
+
+function parseJobId(id: string | null): ParsedId | null {
+  const m = id ? /^(\d+)\.(\d+)$/.exec(id) : null;
+  return m ? { cluster: Number(m[1]), proc: Number(m[2]) } : null;
+}
+
+function toList(v: string | string[] | undefined): string[] {
+  if (!v) return [];
+  return (Array.isArray(v) ? v : v.split(',')).map(s => s.trim()).filter(Boolean);
+}
+
+/** A ClassAd constraint selecting exactly these procs. */
+export function procsConstraint(ids: ParsedId[]): string {
+  const byCluster = new Map<number, number[]>();
+  for (const id of ids) byCluster.set(id.cluster, [...(byCluster.get(id.cluster) ?? []), id.proc]);
+  const clauses: string[] = [];
+  for (const [c, procs] of [...byCluster].sort((a, b) => a[0] - b[0])) {
+    const ps = [...new Set(procs)].sort((a, b) => a - b);
+    const contiguous = ps[ps.length - 1] - ps[0] === ps.length - 1;
+    if (ps.length === 1) clauses.push(`(ClusterId == ${c} && ProcId == ${ps[0]})`);
+    else if (contiguous)
+      clauses.push(`(ClusterId == ${c} && ProcId >= ${ps[0]} && ProcId <= ${ps[ps.length - 1]})`);
+    else clauses.push(`(ClusterId == ${c} && member(ProcId, {${ps.join(',')}}))`);
+  }
+  return clauses.join(' || ');
+}
+
+/** Marker written into a work dir by cancel(); the prelude refuses to start such a job. */
+export const CANCELLED_MARKER = 'htcondor-cancelled';
+
+export function preludeScript(wrapperPath: string): string {
+  return [
+    '#!/bin/bash',
+    '# Bulkrun HTCondor job entry: bash htcondor-job.sh WORKDIR',
+    `[ -e "$1/${CANCELLED_MARKER}" ] && exit 0`,
+    `exec /bin/bash '${wrapperPath}' "$1"`,
+    '',
+  ].join('\n');
+}
+
+export class HTCondorBackend implements Backend {
+  readonly name = 'htcondor';
+  readonly pollIntervalMs: number;
+  readonly defaultSlots: number | null;
+  readonly nativeMaxParallel: boolean;
+  private ctx!: BackendContext;
+  private cfg: HTCondorConfig;
+  private cmd: Required<HTCondorCommands>;
+  private wrapper = WRAPPER_PATH;
+  private submitDir = '';
+  private logDir = '';
+  private misses = new Map<string, number>();
+  private completedSeen = new Map<string, number>();
+  private released = new Set<string>();
+  private releasedFile = '';
+
+  constructor(cfg: HTCondorConfig = {}) {
+    this.cfg = cfg;
+    this.pollIntervalMs = cfg.pollIntervalMs ?? 5000;
+    this.defaultSlots = cfg.slots ?? null;
+    this.nativeMaxParallel = cfg.lateMaterialize !== false;
+    const c = cfg.commands ?? {};
+    this.cmd = {
+      condor_submit: c.condor_submit ?? 'condor_submit',
+      condor_q: c.condor_q ?? 'condor_q',
+      condor_history: c.condor_history ?? 'condor_history',
+      condor_rm: c.condor_rm ?? 'condor_rm',
+      condor_release: c.condor_release ?? 'condor_release',
+    };
+  }
+
+  async init(ctx: BackendContext): Promise<void> {
+    this.ctx = ctx;
+    fs.mkdirSync(ctx.stateDir, { recursive: true });
+    // A stable copy on the shared filesystem: an upgrade never changes a queued job's wrapper.
+    const copy = path.join(ctx.stateDir, 'wrapper.sh');
+    fs.copyFileSync(WRAPPER_PATH, copy);
+    fs.chmodSync(copy, 0o755);
+    const bad = checkSubmitPath(copy, 'State dir');
+    if (bad) throw new Error(`HTCondor backend: ${bad}`);
+    // The job's entry point: a row cancelled before its proc materialized (late
+    // materialization) exits at once instead of running.
+    const prelude = path.join(ctx.stateDir, 'htcondor-job.sh');
+    fs.writeFileSync(prelude, preludeScript(copy), { mode: 0o755 });
+    this.wrapper = prelude;
+    this.submitDir = path.join(ctx.stateDir, 'submit');
+    this.logDir = path.join(ctx.stateDir, 'logs');
+    fs.mkdirSync(this.submitDir, { recursive: true });
+    fs.mkdirSync(this.logDir, { recursive: true });
+    this.releasedFile = path.join(ctx.stateDir, 'released-holds.json');
+    try {
+      this.released = new Set(JSON.parse(fs.readFileSync(this.releasedFile, 'utf8')) as string[]);
+    } catch {
+      this.released = new Set();
+    }
+  }
+
+  private settings(groupId: string): SubmitSettings {
+    return {
+      wrapperPath: this.wrapper,
+      eventLog: this.cfg.eventLog === false ? null : path.join(this.logDir, `${groupId}.log`),
+      concurrencyLimits: toList(this.cfg.concurrencyLimits),
+      accountingGroup: this.cfg.accountingGroup,
+      fileTransfer: this.cfg.fileTransfer,
+      containerUniverse: this.cfg.containerUniverse,
+      singleJobPriorityBoost: this.cfg.singleJobPriorityBoost,
+      defaultMemoryMiB: this.cfg.defaultMemory ? memoryToMiB(this.cfg.defaultMemory) : null,
+      extraCommands: this.cfg.extraSubmitCommands,
+    };
+  }
+
+  /** `-name`/`-pool` for commands that talk to the schedd. */
+  private where(): string[] {
+    const out: string[] = [];
+    if (this.cfg.pool) out.push('-pool', this.cfg.pool);
+    if (this.cfg.schedd) out.push('-name', this.cfg.schedd);
+    return out;
+  }
+
+  private run(argv: string[]) {
+    return runCommand(argv, { timeoutMs: this.cfg.commandTimeoutMs ?? 120_000 });
+  }
+
+  async health(): Promise<BackendHealth> {
+    try {
+      const { stdout } = await this.run([this.cmd.condor_q, ...this.where(), '-totals']);
+      const totals = stdout
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => /^Total for|^-- Schedd/i.test(l));
+      return { available: true, detail: totals.join('; ') || 'condor_q answered' };
+    } catch (e) {
+      return { available: false, detail: this.describeFailure(this.cmd.condor_q, e) };
+    }
+  }
+
+  private describeFailure(cmd: string, e: unknown): string {
+    if (
+      e instanceof CommandError &&
+      e.exitCode === null &&
+      (e.cause as NodeJS.ErrnoException)?.code === 'ENOENT'
+    ) {
+      return `${cmd} not found (is HTCondor installed and on PATH?)`;
+    }
+    if (e instanceof CommandError)
+      return (e.stderr.trim() || e.stdout.trim() || e.message).slice(0, 2000);
+    return (e as Error).message;
+  }
+
+  private isUnreachable(e: unknown): boolean {
+    if (!(e instanceof CommandError)) return false;
+    if (e.exitCode === null) return true; // not found, killed or timed out
+    return UNREACHABLE.test(e.stderr) || UNREACHABLE.test(e.stdout);
+  }
+
+  async submit(req: SubmitRequest): Promise<SubmitOutcome[]> {
+    const outcomes = new Map<string, SubmitOutcome>();
+    const { plans, rejected } = planClusters(req.items, this.settings(req.groupId), {
+      maxParallel: req.maxParallel,
+      maxJobsPerSubmission: this.cfg.maxJobsPerSubmission ?? 20_000,
+      lateMaterialize: this.cfg.lateMaterialize !== false,
+      maxIdle: this.cfg.maxIdle ?? null,
+    });
+    for (const r of rejected) outcomes.set(r.jobId, { jobId: r.jobId, error: r.error });
+    let submittedAny = false;
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i];
+      if (plan.shape.container) this.rewriteArgvForContainer(plan.items);
+      const base = path.join(
+        this.submitDir,
+        plans.length > 1 ? `${req.groupId}-${i}` : req.groupId
+      );
+      const files = buildSubmitFiles(
+        plan,
+        req.groupId,
+        `${base}.items`,
+        this.settings(req.groupId)
+      );
+      fs.writeFileSync(`${base}.items`, files.itemdata);
+      fs.writeFileSync(`${base}.sub`, files.description);
+      try {
+        const { stdout } = await this.run([
+          this.cmd.condor_submit,
+          '-terse',
+          ...this.where(),
+          `${base}.sub`,
+        ]);
+        const ids = rangeIds(parseTerse(stdout));
+        if (ids.length !== plan.items.length) {
+          const msg = `condor_submit queued ${ids.length} job(s) for ${plan.items.length} item(s): '${stdout.trim()}'`;
+          this.ctx.log.error({ groupId: req.groupId }, msg);
+          await this.removeQuietly([...new Set(ids.map(id => id.split('.')[0]))]);
+          for (const it of plan.items) outcomes.set(it.jobId, { jobId: it.jobId, error: msg });
+          continue;
+        }
+        submittedAny = true;
+        plan.items.forEach((it, k) =>
+          outcomes.set(it.jobId, { jobId: it.jobId, backendJobId: ids[k] })
+        );
+      } catch (e) {
+        const refused =
+          this.notFound(e) ||
+          (e instanceof CommandError && e.exitCode !== null && this.isUnreachable(e));
+        if (!submittedAny && refused) {
+          // Nothing reached the scheduler: the engine gives the rows back and retries later.
+          throw new BackendUnavailable(
+            `condor_submit: ${this.describeFailure(this.cmd.condor_submit, e)}`
+          );
+        }
+        // Killed or timed out: the schedd may have committed the cluster anyway.
+        if (e instanceof CommandError && e.exitCode === null && !this.notFound(e)) {
+          const found = await this.findSubmitted(
+            plan.items.map(it => ({
+              jobId: it.jobId,
+              backendJobId: null,
+              groupId: req.groupId,
+              workDir: it.workDir,
+              status: 'created',
+            }))
+          ).catch(() => new Map<string, string>());
+          if (found.size === plan.items.length) {
+            submittedAny = true;
+            for (const it of plan.items)
+              outcomes.set(it.jobId, { jobId: it.jobId, backendJobId: found.get(it.jobId)! });
+            continue;
+          }
+          await this.removeByConstraint(`BulkrunGroup == ${classAdString(req.groupId)}`).catch(
+            () => undefined
+          );
+        }
+        const msg = `condor_submit failed: ${this.describeFailure(this.cmd.condor_submit, e)}`;
+        for (const it of plan.items) outcomes.set(it.jobId, { jobId: it.jobId, error: msg });
+      }
+    }
+    return req.items.map(
+      it => outcomes.get(it.jobId) ?? { jobId: it.jobId, error: 'not submitted' }
+    );
+  }
+
+  private notFound(e: unknown): boolean {
+    return (
+      e instanceof CommandError &&
+      e.exitCode === null &&
+      (e.cause as NodeJS.ErrnoException)?.code === 'ENOENT'
+    );
+  }
+
+  private rewriteArgvForContainer(items: SubmitItem[]): void {
+    for (const it of items) {
+      if (!it.container) continue;
+      const argv = stripContainerPrefix(it.argv, it.container, it.workDir);
+      fs.writeFileSync(path.join(it.workDir, FILES.argv), argv.map(a => a + '\0').join(''));
+    }
+  }
+
+  /** condor_q / condor_history with -json; condor_q failures mean the schedd is unreachable. */
+  private async queryAds(
+    which: 'q' | 'history',
+    constraint: string,
+    extra: string[] = [],
+    attrs = POLL_ATTRIBUTES
+  ): Promise<Ad[]> {
+    const cmd = which === 'q' ? this.cmd.condor_q : this.cmd.condor_history;
+    const argv = [
+      cmd,
+      ...this.where(),
+      '-json',
+      '-attributes',
+      attrs.join(','),
+      ...extra,
+      '-constraint',
+      constraint,
+    ];
+    let stdout: string;
+    try {
+      ({ stdout } = await this.run(argv));
+    } catch (e) {
+      if (which === 'q') throw new BackendUnavailable(`condor_q: ${this.describeFailure(cmd, e)}`);
+      throw e;
+    }
+    return parseAdsJson(stdout);
+  }
+
+  async poll(active: TrackedJob[]): Promise<StatusUpdate[]> {
+    const jobs = active
+      .map(j => ({ job: j, id: parseJobId(j.backendJobId) }))
+      .filter(x => x.id !== null) as {
+      job: TrackedJob;
+      id: ParsedId;
+    }[];
+    if (jobs.length === 0) return [];
+    const clusters = [...new Set(jobs.map(x => x.id.cluster))].sort((a, b) => a - b);
+    const qConstraint =
+      clusters.length <= 50
+        ? clusters.map(c => `ClusterId == ${c}`).join(' || ')
+        : 'BulkrunGroup =!= undefined';
+    const qAds = await this.queryAds('q', qConstraint);
+    const byId = new Map<string, Ad>();
+    const clustersInQueue = new Set<number>();
+    for (const ad of qAds) {
+      const id = adId(ad);
+      if (!id) continue;
+      byId.set(id, ad);
+      clustersInQueue.add(num(ad, 'ClusterId')!);
+    }
+    const missing = jobs.filter(x => !byId.has(x.job.backendJobId!));
+    if (missing.length) {
+      for (const ad of await this.historyAds(missing.map(x => x.id))) {
+        const id = adId(ad);
+        if (id && !byId.has(id)) byId.set(id, ad);
+      }
+    }
+    const updates: StatusUpdate[] = [];
+    const toRelease: string[] = [];
+    const toRemove: string[] = [];
+    const now = Date.now();
+    for (const { job, id } of jobs) {
+      const key = job.backendJobId!;
+      const ad = byId.get(key);
+      if (!ad) {
+        const exit = readExit(job.workDir);
+        if (exit) {
+          this.forget(key);
+          updates.push({
+            ...fromExitRecord(job.jobId, exit, readStarted(job.workDir)),
+            backendJobId: key,
+          });
+          continue;
+        }
+        // Late materialization: procs of a live cluster that are not yet jobs.
+        if (clustersInQueue.has(id.cluster)) {
+          this.misses.delete(key);
+          continue;
+        }
+        const n = (this.misses.get(key) ?? 0) + 1;
+        this.misses.set(key, n);
+        if (n >= (this.cfg.lostAfterPolls ?? 3)) {
+          this.forget(key);
+          updates.push({
+            jobId: job.jobId,
+            status: 'error',
+            error: {
+              code: 'lost',
+              message: `HTCondor job ${key} is in neither condor_q nor condor_history and left no exit record`,
+            },
+          });
+        }
+        continue;
+      }
+      this.misses.delete(key);
+      const status = num(ad, 'JobStatus');
+      const ran = status !== JOB_STATUS.IDLE;
+      const records = {
+        exit: ran ? readExit(job.workDir) : null,
+        started: ran ? readStarted(job.workDir) : null,
+      };
+      if (status === JOB_STATUS.COMPLETED && !records.exit) {
+        // The exit record may not be visible yet on this host (NFS attribute caching).
+        const first = this.completedSeen.get(key) ?? now;
+        this.completedSeen.set(key, first);
+        if (now - first < (this.cfg.exitRecordGraceMs ?? 30_000)) continue;
+      }
+      const res = interpretAd(job, ad, records);
+      if (res.held) {
+        const codes = this.cfg.transientHoldCodes ?? DEFAULT_TRANSIENT_HOLD_CODES;
+        if (
+          this.cfg.releaseTransientHolds &&
+          res.held.code !== null &&
+          codes.includes(res.held.code) &&
+          !this.released.has(key)
+        ) {
+          this.released.add(key);
+          toRelease.push(key);
+          this.ctx.log.info(
+            { jobId: job.jobId, backendJobId: key, reason: str(ad, 'HoldReason') },
+            'releasing a transient hold'
+          );
+          continue;
+        }
+        if (this.cfg.removeHeldJobs !== false) toRemove.push(key);
+      }
+      if (res.update) {
+        if (
+          res.update.status === 'completed' ||
+          res.update.status === 'error' ||
+          res.update.status === 'terminated'
+        )
+          this.forget(key);
+        updates.push(res.update);
+      }
+    }
+    if (toRelease.length) {
+      fs.writeFileSync(this.releasedFile, JSON.stringify([...this.released]));
+      await this.act(this.cmd.condor_release, toRelease).catch(e =>
+        this.ctx.log.warn({ err: (e as Error).message }, 'condor_release failed')
+      );
+    }
+    if (toRemove.length) {
+      await this.act(this.cmd.condor_rm, toRemove).catch(e =>
+        this.ctx.log.warn({ err: (e as Error).message }, 'condor_rm of held jobs failed')
+      );
+    }
+    return updates;
+  }
+
+  private forget(key: string): void {
+    this.misses.delete(key);
+    this.completedSeen.delete(key);
+  }
+
+  /** Finished procs, in one condor_history call that stops once it found them all. */
+  private async historyAds(ids: ParsedId[]): Promise<Ad[]> {
+    let constraint = procsConstraint(ids);
+    let extra = ['-match', String(ids.length)];
+    if (constraint.length > HISTORY_CONSTRAINT_MAX) {
+      // Too long for one argument: whole clusters, read to the end.
+      constraint = [...new Set(ids.map(i => i.cluster))].map(c => `ClusterId == ${c}`).join(' || ');
+      extra = [];
+    }
+    try {
+      return await this.queryAds('history', constraint, extra);
+    } catch (e) {
+      // Without history the wrapper's records still tell how jobs ended.
+      this.ctx.log.warn(
+        { err: this.describeFailure(this.cmd.condor_history, e) },
+        'condor_history failed'
+      );
+      return [];
+    }
+  }
+
+  /** condor_rm / condor_release on ids; "not found" and "already done" are success. */
+  private async act(cmd: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += IDS_PER_RM) {
+      const chunk = ids.slice(i, i + IDS_PER_RM);
+      try {
+        await this.run([cmd, ...this.where(), ...chunk]);
+      } catch (e) {
+        if (e instanceof CommandError && e.exitCode !== null && actionFailureIsHarmless(e.stderr))
+          continue;
+        if (this.isUnreachable(e))
+          throw new BackendUnavailable(`${path.basename(cmd)}: ${this.describeFailure(cmd, e)}`);
+        throw e;
+      }
+    }
+  }
+
+  private async removeByConstraint(constraint: string): Promise<void> {
+    try {
+      await this.run([this.cmd.condor_rm, ...this.where(), '-constraint', constraint]);
+    } catch (e) {
+      if (e instanceof CommandError && e.exitCode !== null && actionFailureIsHarmless(e.stderr))
+        return;
+      throw e;
+    }
+  }
+
+  private async removeQuietly(clusters: string[]): Promise<void> {
+    if (clusters.length === 0) return;
+    await this.act(this.cmd.condor_rm, clusters).catch(e =>
+      this.ctx.log.warn({ err: (e as Error).message }, 'condor_rm failed')
+    );
+  }
+
+  async cancel(jobs: TrackedJob[]): Promise<void> {
+    for (const j of jobs) {
+      try {
+        fs.writeFileSync(path.join(j.workDir, CANCELLED_MARKER), '');
+      } catch {
+        // Work dir gone: nothing can start from it anyway.
+      }
+    }
+    const ids = jobs.map(j => j.backendJobId).filter((id): id is string => parseJobId(id) !== null);
+    // Never recorded (crash between submit and record): find them by their Bulkrun id.
+    const unknown = jobs.filter(j => parseJobId(j.backendJobId) === null && j.groupId);
+    await this.act(this.cmd.condor_rm, ids);
+    for (let i = 0; i < unknown.length; i += 500) {
+      const c = unknown
+        .slice(i, i + 500)
+        .map(j => `BulkrunJobId == ${classAdString(j.jobId)}`)
+        .join(' || ');
+      await this.removeByConstraint(c);
+    }
+  }
+
+  async findSubmitted(jobs: TrackedJob[]): Promise<Map<string, string>> {
+    const wanted = new Set(jobs.map(j => j.jobId));
+    const groups = [...new Set(jobs.map(j => j.groupId).filter((g): g is string => !!g))];
+    const found = new Map<string, string>();
+    const attrs = ['ClusterId', 'ProcId', 'BulkrunJobId', 'BulkrunGroup'];
+    for (let i = 0; i < groups.length; i += 200) {
+      const constraint = groups
+        .slice(i, i + 200)
+        .map(g => `BulkrunGroup == ${classAdString(g)}`)
+        .join(' || ');
+      const ads = [
+        ...(await this.queryAds('q', constraint, [], attrs)),
+        ...(await this.queryAds('history', constraint, [], attrs).catch(e => {
+          this.ctx.log.warn(
+            { err: this.describeFailure(this.cmd.condor_history, e) },
+            'condor_history failed'
+          );
+          return [] as Ad[];
+        })),
+      ];
+      for (const ad of ads) {
+        const jobId = str(ad, 'BulkrunJobId');
+        const id = adId(ad);
+        if (jobId && id && wanted.has(jobId) && !found.has(jobId)) found.set(jobId, id);
+      }
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    // Jobs belong to the schedd; nothing to stop here.
+  }
+}
+
+export function createHTCondorBackend(cfg: Record<string, unknown> = {}): Backend {
+  return new HTCondorBackend(cfg as HTCondorConfig);
+}

@@ -1,0 +1,159 @@
+/**
+ * Pure construction of what the Slurm backend hands to sbatch: the array task script,
+ * the sbatch argv for one array, and the conversion of our resources to sbatch options.
+ * Kept free of I/O so every generated command is testable as text.
+ */
+import type { Resources } from '../protocol/records';
+
+/**
+ * The batch script of every array: `array-task.sh MAPFILE WRAPPER`. Line N of MAPFILE
+ * (0-based, N = $SLURM_ARRAY_TASK_ID) is the task's work dir. It records the Slurm id in
+ * the work dir (so a lost submission can be found again after Slurm forgot the job) and
+ * execs the shared wrapper. A requeued job (SLURM_RESTART_COUNT > 0) may take over its
+ * own earlier claim.
+ */
+export const ARRAY_TASK_SCRIPT = `#!/bin/bash
+# Bulkrun array task: bash array-task.sh MAPFILE WRAPPER
+i=\${SLURM_ARRAY_TASK_ID:?not an array task}
+mapfile -t -s "$i" -n 1 line < "$1" || exit 96
+d=\${line[0]}
+[ -n "$d" ] || { echo "bulkrun: no work dir for array task $i in $1" >&2; exit 96; }
+printf '%s_%s\\n' "$SLURM_ARRAY_JOB_ID" "$i" > "$d/slurm-job" 2>/dev/null
+[ "\${SLURM_RESTART_COUNT:-0}" -gt 0 ] && export BULKRUN_REQUEUE_OK=1
+exec bash "$2" "$d"
+`;
+
+/** Normalises a memory request ("2G", "512M", "1.5GB", "2Gi", "1024") to sbatch's `<MB>M`. */
+export function memoryToSlurm(mem: string | number): string {
+  if (typeof mem === 'number') return `${Math.ceil(mem)}M`;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?)(?:i?B)?\s*$/i.exec(mem);
+  if (!m) throw new Error(`Invalid memory '${mem}' (use e.g. 512M or 2G)`);
+  const factor: Record<string, number> = {
+    K: 1 / 1024,
+    '': 1,
+    M: 1,
+    G: 1024,
+    T: 1024 ** 2,
+    P: 1024 ** 3,
+  };
+  return `${Math.max(1, Math.ceil(Number(m[1]) * factor[m[2].toUpperCase()]))}M`;
+}
+
+/**
+ * Walltime to sbatch's --time: Slurm formats (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`,
+ * `D-HH:MM`, `D-HH:MM:SS`) pass through; `90s`, `30m`, `2h`, `1d` are converted.
+ */
+export function walltimeToSlurm(wt: string | number): string {
+  if (typeof wt === 'number') return String(Math.max(1, Math.ceil(wt)));
+  const s = wt.trim();
+  if (/^\d+(-\d+)?(:\d+){0,2}$/.test(s)) return s;
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd])$/i.exec(s);
+  if (!m) throw new Error(`Invalid walltime '${wt}' (use e.g. 01:00:00, 30m or 2h)`);
+  const secs = Math.ceil(
+    Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase() as 's']
+  );
+  const d = Math.floor(secs / 86400);
+  const h = Math.floor((secs % 86400) / 3600);
+  const mi = Math.floor((secs % 3600) / 60);
+  const se = secs % 60;
+  const hms = [h, mi, se].map(n => String(n).padStart(2, '0')).join(':');
+  return d ? `${d}-${hms}` : hms;
+}
+
+export interface SlurmDefaults {
+  partition?: string;
+  account?: string;
+  qos?: string;
+}
+
+/** sbatch options for one job's resources; throws a user-readable message on bad values. */
+export function resourceArgs(r: Resources, defaults: SlurmDefaults = {}): string[] {
+  const out: string[] = [];
+  const posInt = (v: unknown, what: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`Invalid ${what} '${String(v)}': expected a positive integer`);
+    return n;
+  };
+  if (r.cpus !== undefined && r.cpus !== null)
+    out.push(`--cpus-per-task=${posInt(r.cpus, 'cpus')}`);
+  if (r.memory !== undefined && r.memory !== null) out.push(`--mem=${memoryToSlurm(r.memory)}`);
+  if (r.walltime !== undefined && r.walltime !== null)
+    out.push(`--time=${walltimeToSlurm(r.walltime)}`);
+  if (r.nodes !== undefined && r.nodes !== null) out.push(`--nodes=${posInt(r.nodes, 'nodes')}`);
+  if (r.tasksPerNode !== undefined && r.tasksPerNode !== null) {
+    out.push(`--ntasks-per-node=${posInt(r.tasksPerNode, 'tasksPerNode')}`);
+  }
+  if (r.gpus !== undefined && r.gpus !== null && Number(r.gpus) > 0)
+    out.push(`--gpus=${posInt(r.gpus, 'gpus')}`);
+  if (r.gres) out.push(`--gres=${String(r.gres)}`);
+  if (r.disk) out.push(`--tmp=${memoryToSlurm(String(r.disk))}`);
+  const partition = r.partition ?? defaults.partition;
+  const account = r.account ?? defaults.account;
+  const qos = r.qos ?? defaults.qos;
+  if (partition) out.push(`--partition=${String(partition)}`);
+  if (account) out.push(`--account=${String(account)}`);
+  if (qos) out.push(`--qos=${String(qos)}`);
+  return out;
+}
+
+export interface ArrayJobSpec {
+  sbatch: string;
+  /** `bulkrun:<groupId>:<part>`: finds the array again after a crash. */
+  jobName: string;
+  comment: string;
+  /** Number of array tasks; indexes 0..count-1 are lines of the map file. */
+  count: number;
+  maxParallel?: number | null;
+  nice?: number | null;
+  resourceArgs: string[];
+  extraArgs: string[];
+  /** Where sbatch's own output goes (slurmstepd messages such as a time-limit kill). */
+  output: string;
+  chdir: string;
+  script: string;
+  mapFile: string;
+  wrapper: string;
+}
+
+export function arraySpec(count: number, maxParallel?: number | null): string {
+  const throttle = maxParallel && maxParallel > 0 && maxParallel < count ? `%${maxParallel}` : '';
+  return `${count === 1 ? '0' : `0-${count - 1}`}${throttle}`;
+}
+
+/** The argv of one `sbatch --parsable --array=...` call. */
+export function sbatchArgv(s: ArrayJobSpec): string[] {
+  return [
+    s.sbatch,
+    '--parsable',
+    `--array=${arraySpec(s.count, s.maxParallel)}`,
+    `--job-name=${s.jobName}`,
+    `--comment=${s.comment}`,
+    `--chdir=${s.chdir}`,
+    `--output=${s.output}`,
+    '--open-mode=append',
+    ...(s.nice ? [`--nice=${s.nice}`] : []),
+    ...s.resourceArgs,
+    ...s.extraArgs,
+    s.script,
+    s.mapFile,
+    s.wrapper,
+  ];
+}
+
+export function jobName(groupId: string, part: number): string {
+  return `bulkrun:${groupId}:${part}`;
+}
+
+/** `bulkrun:<groupId>:<part>` → {groupId, part}; null for names that are not ours. */
+export function parseJobName(name: string): { groupId: string; part: number } | null {
+  const m = /^bulkrun:(.+):(\d+)$/.exec(name.trim());
+  return m ? { groupId: m[1], part: Number(m[2]) } : null;
+}
+
+/** `12345` or `12345;cluster` → `12345`. */
+export function parseSbatchParsable(stdout: string): string | null {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  const m = /^(\d+)(?:;.*)?$/.exec(line.trim());
+  return m ? m[1] : null;
+}

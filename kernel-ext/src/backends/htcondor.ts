@@ -86,6 +86,8 @@ export interface HTCondorConfig {
   lostAfterPolls?: number;
   /** How long to wait for the wrapper's exit record (shared filesystem lag) after HTCondor says completed. */
   exitRecordGraceMs?: number;
+  /** How long a late-materialized cluster may be absent from condor_q between procs. */
+  materializeGraceMs?: number;
   commandTimeoutMs?: number;
 }
 
@@ -154,6 +156,8 @@ export class HTCondorBackend implements Backend {
   private misses = new Map<string, number>();
   private completedSeen = new Map<string, number>();
   private released = new Set<string>();
+  private clusterSeen = new Map<number, number>();
+  private clusterMaxProc = new Map<number, number>();
   private releasedFile = '';
 
   constructor(cfg: HTCondorConfig = {}) {
@@ -398,24 +402,31 @@ export class HTCondorBackend implements Backend {
         : 'BulkrunGroup =!= undefined';
     const qAds = await this.queryAds('q', qConstraint);
     const byId = new Map<string, Ad>();
-    const clustersInQueue = new Set<number>();
+    const now = Date.now();
     for (const ad of qAds) {
       const id = adId(ad);
       if (!id) continue;
       byId.set(id, ad);
-      clustersInQueue.add(num(ad, 'ClusterId')!);
+      this.sawProc(num(ad, 'ClusterId')!, num(ad, 'ProcId')!, now);
     }
-    const missing = jobs.filter(x => !byId.has(x.job.backendJobId!));
+    // Procs above any ever seen in a live cluster are not materialized yet: not in the history either.
+    const missing = jobs.filter(
+      x => !byId.has(x.job.backendJobId!) && !this.unmaterialized(x.id, now)
+    );
     if (missing.length) {
       for (const ad of await this.historyAds(missing.map(x => x.id))) {
         const id = adId(ad);
         if (id && !byId.has(id)) byId.set(id, ad);
+        const c = num(ad, 'ClusterId');
+        const p = num(ad, 'ProcId');
+        if (c !== null && p !== null && this.clusterMaxProc.has(c)) {
+          this.clusterMaxProc.set(c, Math.max(p, this.clusterMaxProc.get(c)!));
+        }
       }
     }
     const updates: StatusUpdate[] = [];
     const toRelease: string[] = [];
     const toRemove: string[] = [];
-    const now = Date.now();
     for (const { job, id } of jobs) {
       const key = job.backendJobId!;
       const ad = byId.get(key);
@@ -430,7 +441,7 @@ export class HTCondorBackend implements Backend {
           continue;
         }
         // Late materialization: procs of a live cluster that are not yet jobs.
-        if (clustersInQueue.has(id.cluster)) {
+        if (this.unmaterialized(id, now)) {
           this.misses.delete(key);
           continue;
         }
@@ -503,6 +514,21 @@ export class HTCondorBackend implements Backend {
       );
     }
     return updates;
+  }
+
+  private sawProc(cluster: number, proc: number, now: number): void {
+    this.clusterSeen.set(cluster, now);
+    this.clusterMaxProc.set(cluster, Math.max(proc, this.clusterMaxProc.get(cluster) ?? -1));
+  }
+
+  /**
+   * Materialization goes in proc order: a proc above the highest one ever seen, in a cluster
+   * seen in the queue recently, is still waiting to become a job.
+   */
+  private unmaterialized(id: ParsedId, now: number): boolean {
+    const seen = this.clusterSeen.get(id.cluster);
+    if (seen === undefined || now - seen > (this.cfg.materializeGraceMs ?? 600_000)) return false;
+    return id.proc > (this.clusterMaxProc.get(id.cluster) ?? -1);
   }
 
   private forget(key: string): void {

@@ -1,0 +1,84 @@
+/**
+ * `bulkrun fanout`, run inside a job: attaches tasks and an optional fan-in to the running job
+ * (POST /jobs/{BULKRUN_JOB_ID}/fanout); the job may exit right after, holding no slot.
+ */
+import type { Command } from 'commander';
+import type { BatchRecord } from '../../protocol/records';
+import { ApiClient, UsageError } from '../client';
+import { action, intOption, printJson, type GlobalOptions } from '../context';
+import { formatError } from '../format';
+import { buildBatchBody, readSpecFile } from '../spec';
+import { typedRows } from './submit';
+
+interface FanoutFlags {
+  spec?: string;
+  rows?: string;
+  app?: string;
+  fanIn?: string;
+  label?: string;
+  maxParallel?: number;
+  json?: boolean;
+}
+
+export function registerFanout(program: Command): void {
+  program
+    .command('fanout')
+    .description(
+      'Inside a running job: create tasks (and a fan-in) attached to this job, then exit'
+    )
+    .option('--spec <file>', 'a batch spec (JSON/YAML, the POST /batches body)')
+    .option('--rows <file>', 'rows of params (CSV/TSV, or a JSON/YAML array); needs --app')
+    .option('--app <id>', 'app for the rows')
+    .option('--fan-in <app>', "run this app over the tasks' outputs at the end")
+    .option('--label <text>', 'label of the new batch')
+    .option('--max-parallel <n>', 'at most n tasks running at once', intOption)
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText(
+      'after',
+      '\nUses BULKRUN_URL, BULKRUN_TOKEN and BULKRUN_JOB_ID, which the server sets for every job.'
+    )
+    .action(
+      action(async function (this: Command, flags: FanoutFlags) {
+        const globals = this.optsWithGlobals<GlobalOptions>();
+        const url = globals.url ?? process.env.BULKRUN_URL;
+        const token = globals.token ?? process.env.BULKRUN_TOKEN;
+        const jobId = process.env.BULKRUN_JOB_ID;
+        if (!url || !jobId) {
+          throw new UsageError(
+            'fanout runs inside a Bulkrun job: BULKRUN_URL and BULKRUN_JOB_ID must be set'
+          );
+        }
+        if (!!flags.spec === !!flags.rows)
+          throw new UsageError('give exactly one of --spec FILE or --rows FILE');
+        const file = (flags.spec ?? flags.rows)!;
+        const client = new ApiClient(url, token);
+        let spec = readSpecFile(file);
+        if (flags.rows && spec.kind !== 'rows') {
+          throw new UsageError(`${file}: --rows needs a CSV/TSV file or a JSON/YAML array of rows`);
+        }
+        spec = await typedRows(
+          client,
+          spec,
+          flags.app ?? (spec.kind === 'batch' ? spec.body.app : undefined)
+        );
+        const body = buildBatchBody(spec, flags, file, `fan-out of ${jobId}`);
+        let res: { batch: BatchRecord; jobIds: string[] };
+        try {
+          res = await client.post(`/jobs/${encodeURIComponent(jobId)}/fanout`, body);
+        } catch (e) {
+          process.stderr.write(
+            `${formatError(e, { lines: spec.kind === 'rows' ? spec.lines : undefined })}\n`
+          );
+          return 1;
+        }
+        if (flags.json) printJson(res);
+        else {
+          process.stdout.write(`${res.batch.id}\n`);
+          process.stderr.write(
+            `fanned out ${res.jobIds.length} tasks of ${body.app}${body.fanIn ? ` with fan-in ${body.fanIn.app}` : ''}\n`
+          );
+        }
+        return 0;
+      })
+    );
+}

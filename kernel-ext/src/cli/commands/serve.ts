@@ -1,0 +1,77 @@
+/** `bulkrun serve`: runs the server until SIGINT/SIGTERM. */
+import type { Command } from 'commander';
+import { UsageError } from '../client';
+import { collect, intOption } from '../context';
+
+interface ServeFlags {
+  host?: string;
+  port?: number;
+  unixSocket?: string;
+  dataDir?: string;
+  token?: string;
+  apps?: string[];
+  backend?: string;
+  config?: string;
+  logLevel?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the Bulkrun server (REST API, WebSocket events, job management)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <n>', 'TCP port (default: the config file, else any free port)', intOption)
+    .option('--unix-socket <path>', 'listen on a Unix socket instead of TCP')
+    .option('--data-dir <dir>', 'jobs database and work dirs (default <jupyter data dir>/bulkrun)')
+    .option('--token <token>', 'API token clients must send (default $BULKRUN_SERVER_TOKEN)')
+    .option('--apps <dir>', 'add an app directory (repeatable; also $BULKRUN_APPS_PATH)', collect)
+    .option('--backend <name>', 'default backend: local, slurm or htcondor')
+    .option('--config <file>', 'config file (JSON or YAML)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default info)')
+    .addHelpText(
+      'after',
+      '\nClients reach the server with BULKRUN_URL (printed on start) and BULKRUN_TOKEN.'
+    )
+    .action(async function (this: Command, flags: ServeFlags) {
+      // --token is also a global option; commander hands it to the program.
+      const token = flags.token ?? this.optsWithGlobals<{ token?: string }>().token;
+      if (flags.port !== undefined && flags.unixSocket) {
+        throw new UsageError('--port and --unix-socket exclude each other');
+      }
+      if (flags.port !== undefined && (flags.port < 0 || flags.port > 65535)) {
+        throw new UsageError(`--port ${flags.port} is out of range (0-65535)`);
+      }
+      // Loaded here so the client commands start fast and never load the server's modules.
+      const { startServer } = require('../../server') as typeof import('../../server');
+      const server = await startServer({
+        host: flags.host,
+        port: flags.port,
+        unixSocket: flags.unixSocket,
+        dataDir: flags.dataDir,
+        token,
+        apps: flags.apps,
+        backend: flags.backend,
+        configFile: flags.config,
+        logLevel: flags.logLevel,
+      });
+      process.stdout.write(`Bulkrun server listening on ${server.url}\n`);
+      process.stdout.write(`  export BULKRUN_URL=${server.url}\n`);
+      await new Promise<void>(resolve => {
+        let closing = false;
+        const stop = (sig: string) => {
+          if (closing) {
+            process.stderr.write(`${sig} again: exiting now\n`);
+            process.exit(130);
+          }
+          closing = true;
+          process.stderr.write(`${sig}: stopping the server (running jobs keep running)\n`);
+          server.close().then(resolve, err => {
+            process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+            resolve();
+          });
+        };
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,151 @@
+/** `bulkrun status ID`: a batch's counts and failed rows, or one job's fields. */
+import type { Command } from 'commander';
+import type { BatchRecord, JobRecord } from '../../protocol/records';
+import type { ApiClient } from '../client';
+import { action, clientFrom, exitCodeFor, printJson, type GlobalOptions } from '../context';
+import {
+  batchHeader,
+  countsTable,
+  duration,
+  jobFields,
+  statusText,
+  summaryLine,
+  table,
+  truncate,
+} from '../format';
+import { watchRecord, type Watched } from '../watch';
+
+/** Rows beyond this are not scanned just to count retries. */
+const RETRY_SCAN_LIMIT = 20000;
+
+/** Every row's newest attempt (and the fan-in), following cursors. */
+export async function batchJobs(
+  client: ApiClient,
+  id: string,
+  opts: { status?: string; max?: number } = {}
+): Promise<JobRecord[]> {
+  const out: JobRecord[] = [];
+  let cursor: string | undefined;
+  const max = opts.max ?? Infinity;
+  do {
+    const page = await client.get<{ jobs: JobRecord[]; nextCursor: string | null }>(
+      `/batches/${encodeURIComponent(id)}/jobs`,
+      { status: opts.status, limit: Math.min(1000, max - out.length), cursor }
+    );
+    out.push(...page.jobs);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length < max);
+  return out;
+}
+
+/** How many rows were retried (their newest attempt is not the first). */
+export async function retriedRows(client: ApiClient, id: string): Promise<number> {
+  const b = await client.get<BatchRecord>(`/jobs/${encodeURIComponent(id)}`);
+  if (!b.batchJob || b.total > RETRY_SCAN_LIMIT) return 0;
+  const jobs = await batchJobs(client, id);
+  return jobs.filter(j => j.role === 'task' && j.attempt > 1).length;
+}
+
+export function jobsTable(jobs: JobRecord[]): string {
+  return table(
+    ['row', 'job', 'status', 'attempt', 'runtime', 'detail'],
+    jobs.map(j => [
+      j.role === 'fan_in' ? 'fan-in' : String(j.index ?? '-'),
+      j.id,
+      statusText(j),
+      String(j.attempt),
+      duration(j),
+      truncate(j.error?.message ?? '', 80),
+    ])
+  );
+}
+
+async function renderBatch(client: ApiClient, b: BatchRecord, all: boolean): Promise<string> {
+  const lines = [batchHeader(b), '', countsTable(b.counts, b.total), ''];
+  const jobs = all ? await batchJobs(client, b.id) : [];
+  const retried = all
+    ? jobs.filter(j => j.role === 'task' && j.attempt > 1).length
+    : await retriedRows(client, b.id);
+  lines.push(summaryLine(b.counts, retried));
+  if (all) {
+    lines.push('', jobsTable(jobs));
+  } else if (b.counts.error || b.counts.terminated) {
+    const failed = [
+      ...(await batchJobs(client, b.id, { status: 'error', max: 20 })),
+      ...(await batchJobs(client, b.id, { status: 'terminated', max: 20 })),
+    ];
+    if (failed.length) {
+      lines.push(
+        '',
+        'failed or cancelled rows (bulkrun logs JOB --stderr; bulkrun retry --batch ID):'
+      );
+      lines.push(
+        jobsTable(failed.sort((x, y) => (x.index ?? 1e12) - (y.index ?? 1e12)).slice(0, 20))
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function render(client: ApiClient, rec: Watched, all: boolean): Promise<string> {
+  const b = rec as BatchRecord;
+  return b.batchJob ? renderBatch(client, b, all) : jobFields(rec);
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('Show a batch (counts, summary, failed rows) or a job (all fields)')
+    .argument('<id>', 'batch or job id')
+    .option('--watch', 'keep showing changes until it is finished')
+    .option('--jobs', 'for a batch: list every row')
+    .option('--json', 'print the record as JSON')
+    .action(
+      action(async function (
+        this: Command,
+        id: string,
+        flags: { watch?: boolean; jobs?: boolean; json?: boolean }
+      ) {
+        const client = clientFrom(this.optsWithGlobals<GlobalOptions>());
+        const rec = await client.get<Watched>(`/jobs/${encodeURIComponent(id)}`);
+        if (!flags.watch) {
+          if (flags.json)
+            printJson(
+              flags.jobs && (rec as BatchRecord).batchJob
+                ? { ...rec, jobs: await batchJobs(client, id) }
+                : rec
+            );
+          else process.stdout.write(`${await render(client, rec, !!flags.jobs)}\n`);
+          return 0;
+        }
+        const tty = process.stdout.isTTY && !flags.json;
+        let last = '';
+        let drawing = Promise.resolve();
+        const show = (r: Watched) => {
+          drawing = drawing.then(async () => {
+            if (flags.json) {
+              const line = JSON.stringify(r);
+              if (line !== last) process.stdout.write(`${line}\n`);
+              last = line;
+              return;
+            }
+            const b = r as BatchRecord;
+            const text = tty
+              ? await render(client, r, !!flags.jobs)
+              : b.batchJob
+                ? `${b.status}: ${summaryLine(b.counts)}`
+                : statusText(r);
+            if (text === last) return;
+            last = text;
+            process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+          });
+        };
+        show(rec);
+        const final = await watchRecord(client, id, { onUpdate: show });
+        await drawing;
+        if (!tty && !flags.json)
+          process.stdout.write(`${await render(client, final, !!flags.jobs)}\n`);
+        return exitCodeFor(final.status);
+      })
+    );
+}

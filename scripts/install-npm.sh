@@ -15,7 +15,22 @@ flock 9
 if [ -d node_modules ] && [ -f node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund
 else
-  npm ci --no-audit --no-fund
+  log=$(mktemp)
+  if ! npm ci --no-audit --no-fund 2>&1 | tee "$log"; then
+    # npm 11 rejects a lockfile that lacks optional packages which do not exist in the
+    # registry (msgpackr-extract 3.0.7 names platform builds never published; npm/cli#9846).
+    # Those show as "Missing: NAME@ from lock file" with no version; only then fall back
+    # to a lockfile-respecting `npm install` that leaves package-lock.json untouched.
+    missing=$(grep -c '^npm error Missing: ' "$log" || true)
+    unresolvable=$(grep -c '^npm error Missing: .*@ from lock file$' "$log" || true)
+    if [ "$missing" -gt 0 ] && [ "$missing" = "$unresolvable" ]; then
+      echo "install-npm: npm ci refused $missing unpublished optional packages; using npm install --no-save"
+      npm install --no-save --no-audit --no-fund
+    else
+      exit 1
+    fi
+  fi
+  rm -f "$log"
 fi
 
 # Fail here, not in a test, when a native module did not build.

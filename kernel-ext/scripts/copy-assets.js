@@ -4,6 +4,7 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const pairs = [
   ['src/backends/wrapper.sh', 'dist/backends/wrapper.sh'],
+  ['src/backends/spawner.pl', 'dist/backends/spawner.pl'],
   ['src/store/migrations', 'dist/store/migrations'],
 ];
 for (const [from, to] of pairs) {

@@ -1,11 +1,13 @@
 /**
- * Local backend: each job runs as `bash wrapper.sh WORKDIR` in its own process group,
- * detached from the server, so a server restart (or kill -9) leaves running jobs alone.
- * Exits of our own children are pushed at once; after a restart, jobs started by an
- * earlier server are followed through their work-dir records and /proc.
- * Concurrency is the engine's slot limit (default: the CPU count).
+ * Local backend: each job runs as `bash wrapper.sh WORKDIR` in its own session, started
+ * by a small long-lived spawner (spawner.pl: forking it is far cheaper than forking the
+ * Node process), so a server restart (or kill -9) leaves running jobs alone. The spawner
+ * reports exits at once; after a restart, jobs started by an earlier server are followed
+ * through their work-dir records and /proc. Concurrency is the engine's slot limit
+ * (default: the CPU count).
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as readline from 'readline';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -29,6 +31,13 @@ export interface LocalConfig {
 
 /** Exit code the wrapper uses when another wrapper already claimed the work dir. */
 const CLAIM_LOST = 75;
+const SPAWNER_PATH = path.join(__dirname, 'spawner.pl');
+
+interface Running {
+  workDir: string;
+  pid: number | null;
+  started?: (pid: number | null, error?: string) => void;
+}
 
 export class LocalBackend implements Backend {
   readonly name = 'local';
@@ -36,7 +45,9 @@ export class LocalBackend implements Backend {
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = false;
   private ctx!: BackendContext;
-  private children = new Map<string, ChildProcess>();
+  /** Jobs started by this server's spawner, by job id. */
+  private children = new Map<string, Running>();
+  private spawner: ChildProcess | null = null;
   private wrapper = WRAPPER_PATH;
   private killGraceMs: number;
 
@@ -53,6 +64,43 @@ export class LocalBackend implements Backend {
     const copy = path.join(ctx.stateDir, 'wrapper.sh');
     fs.copyFileSync(WRAPPER_PATH, copy);
     this.wrapper = copy;
+    this.startSpawner();
+  }
+
+  private startSpawner(): ChildProcess {
+    const child = spawn('perl', [SPAWNER_PATH, this.wrapper], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin!.on('error', () => undefined);
+    readline.createInterface({ input: child.stdout! }).on('line', line => this.onSpawnerLine(line));
+    child.on('exit', code => {
+      if (this.spawner !== child) return;
+      this.spawner = null;
+      this.ctx.log.warn({ code }, 'local spawner exited; running jobs are followed by polling');
+      // Jobs waiting for their start confirmation can't be confirmed any more.
+      // Unconfirmed starts fail; started jobs are followed by poll() from now on.
+      for (const r of this.children.values()) r.started?.(null, 'the local spawner exited');
+      this.children.clear();
+    });
+    this.spawner = child;
+    return child;
+  }
+
+  private onSpawnerLine(line: string): void {
+    const [kind, id, a, b] = line.split(' ');
+    const r = this.children.get(id);
+    if (!r) return;
+    if (kind === 'S') {
+      r.pid = Number(a);
+      r.started?.(r.pid);
+      r.started = undefined;
+    } else if (kind === 'F') {
+      this.children.delete(id);
+      r.started?.(null, `could not start the job: ${line.slice(3 + id.length)}`);
+    } else if (kind === 'E') {
+      const status = Number(b);
+      const code = status & 0x7f ? null : status >> 8;
+      const signal = status & 0x7f ? `signal ${status & 0x7f}` : null;
+      this.onExit(id, r.workDir, code, signal);
+    }
   }
 
   async health(): Promise<BackendHealth> {
@@ -60,31 +108,30 @@ export class LocalBackend implements Backend {
   }
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome[]> {
-    return req.items.map(item => {
-      try {
-        const child = spawn('bash', [this.wrapper, item.workDir], {
-          detached: true,
-          stdio: 'ignore',
-          cwd: item.workDir,
-        });
-        const pid = child.pid;
-        if (pid === undefined) throw new Error('spawn failed');
-        this.children.set(item.jobId, child);
-        child.on('exit', (code, signal) => this.onExit(item.jobId, item.workDir, code, signal));
-        child.on('error', err => {
-          this.children.delete(item.jobId);
-          this.ctx.emit([{ jobId: item.jobId, status: 'error', error: { code: 'submit_failed', message: err.message } }]);
-        });
-        child.unref();
-        this.ctx.emit([{ jobId: item.jobId, status: 'running', backendJobId: String(pid) }]);
-        return { jobId: item.jobId, backendJobId: String(pid) };
-      } catch (e) {
-        return { jobId: item.jobId, error: `Could not start the job: ${(e as Error).message}` };
-      }
-    });
+    const spawner = this.spawner ?? this.startSpawner();
+    const started = req.items.map(
+      item =>
+        new Promise<SubmitOutcome>(resolve => {
+          this.children.set(item.jobId, {
+            workDir: item.workDir,
+            pid: null,
+            started: (pid, error) => {
+              if (error || pid === null) {
+                resolve({ jobId: item.jobId, error: error ?? 'could not start the job' });
+                return;
+              }
+              this.ctx.emit([{ jobId: item.jobId, status: 'running', backendJobId: String(pid) }]);
+              resolve({ jobId: item.jobId, backendJobId: String(pid) });
+            },
+          });
+        })
+    );
+    // Work dirs are ours (ids), never user input; a tab or newline can't occur in them.
+    spawner.stdin!.write(req.items.map(i => `${i.jobId}\t${i.workDir}\n`).join(''));
+    return Promise.all(started);
   }
 
-  private onExit(jobId: string, workDir: string, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(jobId: string, workDir: string, code: number | null, signal: string | null): void {
     this.children.delete(jobId);
     if (code === CLAIM_LOST) return; // Another wrapper runs this job; polling follows it.
     const update = this.fromRecords(jobId, workDir);
@@ -170,7 +217,7 @@ export class LocalBackend implements Backend {
   async cancel(jobs: TrackedJob[]): Promise<void> {
     for (const j of jobs) {
       const child = this.children.get(j.jobId);
-      const pid = child?.pid ?? readStarted(j.workDir)?.pid ?? Number(j.backendJobId);
+      const pid = child?.pid || readStarted(j.workDir)?.pid || Number(j.backendJobId);
       if (!pid) continue;
       killGroup(pid, 'SIGTERM');
       const t = setTimeout(() => killGroup(pid, 'SIGKILL'), this.killGraceMs);
@@ -191,6 +238,9 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     // Jobs keep running: they are detached and followed again after a restart.
+    const sp = this.spawner;
+    this.spawner = null;
+    sp?.stdin?.end();
     this.children.clear();
   }
 }

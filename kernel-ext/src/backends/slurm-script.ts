@@ -26,7 +26,7 @@ exec bash "$2" "$d"
 /** Normalises a memory request ("2G", "512M", "1.5GB", "2Gi", "1024") to sbatch's `<MB>M`. */
 export function memoryToSlurm(mem: string | number): string {
   if (typeof mem === 'number') return `${Math.ceil(mem)}M`;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?)(?:i?B)?\s*$/i.exec(mem);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?)(?:iB|i|B)?\s*$/i.exec(mem);
   if (!m) throw new Error(`Invalid memory '${mem}' (use e.g. 512M or 2G)`);
   const factor: Record<string, number> = {
     K: 1 / 1024,

@@ -13,6 +13,7 @@ import type { SubmitItem, SubmitOutcome, SubmitRequest } from '../backends/base'
 import { containerArgv } from '../backends/container';
 import { FILES, prepareWorkDir } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
+import type { Stmt } from '../store/db';
 import type { JobRow } from '../store/rows';
 import type { Engine } from './engine';
 import { newId } from './ids';
@@ -61,6 +62,40 @@ export class Dispatcher {
     }
   }
 
+  private stmts: Record<string, Stmt> | null = null;
+
+  /** Prepared once: a pass runs after every job exit, so it must stay cheap. */
+  private queries() {
+    const db = this.engine.store.db;
+    this.stmts ??= {
+      inUse: db.prepare(
+        'SELECT owner, backend, COUNT(*) AS n FROM jobs INDEXED BY jobs_slots WHERE holds_slot = 1 GROUP BY owner, backend'
+      ),
+      batchInUse: db
+        .prepare(
+          `SELECT COUNT(*) FROM jobs WHERE batch_id = ? AND role = 'task'
+           AND (status IN ('queued','running') OR holds_slot = 1)`
+        )
+        .pluck(),
+      waiting: db.prepare(
+        `SELECT DISTINCT owner, backend FROM jobs INDEXED BY jobs_waiting
+         WHERE status = 'created' AND is_batch = 0 AND submit_state IS NULL`
+      ),
+      next: db.prepare(
+        `SELECT j.*, b.max_parallel AS max_parallel FROM jobs j INDEXED BY jobs_waiting
+         LEFT JOIN batches b ON b.id = j.batch_id
+         WHERE j.owner = ? AND j.backend = ? AND j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
+         ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
+                  j.priority DESC, j.created_at, j.idx
+         LIMIT ? OFFSET ?`
+      ),
+      mark: db.prepare(
+        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1 WHERE id = ? AND status = 'created'"
+      ),
+    };
+    return this.stmts;
+  }
+
   slotLimit(backend: string, owner: string): number | null {
     const conf = this.engine.config.slots[backend];
     if (conf && owner in conf) return conf[owner];
@@ -71,55 +106,54 @@ export class Dispatcher {
   /** One pass: pick what may go now, record intents, submit groups, record outcomes. */
   async passOnce(): Promise<void> {
     const { store, life } = this.engine;
-    const candidates = store.db
-      .prepare(
-        `SELECT j.*, b.max_parallel AS max_parallel FROM jobs j LEFT JOIN batches b ON b.id = j.batch_id
-         WHERE j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
-         ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
-                  j.priority DESC, j.created_at, j.idx
-         LIMIT 200000`
-      )
-      .all() as (JobRow & { max_parallel: number | null })[];
-    if (candidates.length === 0) return;
-
+    const q = this.queries();
     const inUse = new Map<string, number>();
-    for (const r of store.db
-      .prepare('SELECT owner, backend, COUNT(*) AS n FROM jobs WHERE holds_slot = 1 GROUP BY owner, backend')
-      .all() as { owner: string; backend: string; n: number }[]) {
+    for (const r of q.inUse.all() as { owner: string; backend: string; n: number }[]) {
       inUse.set(`${r.owner}\0${r.backend}`, r.n);
     }
+    // Rows of a batch in the scheduler, counted only for batches with a maxParallel.
     const batchInUse = new Map<string, number>();
-    for (const r of store.db
-      .prepare(
-        `SELECT batch_id, COUNT(*) AS n FROM jobs WHERE batch_id IS NOT NULL AND role = 'task'
-         AND (status IN ('queued','running') OR holds_slot = 1) GROUP BY batch_id`
-      )
-      .all() as { batch_id: string; n: number }[]) {
-      batchInUse.set(r.batch_id, r.n);
-    }
+    const batchCount = (id: string): number => {
+      let n = batchInUse.get(id);
+      if (n === undefined) {
+        n = q.batchInUse.get(id) as number;
+        batchInUse.set(id, n);
+      }
+      return n;
+    };
     const health = this.engine.tracker.cachedHealth;
+    const waiting = q.waiting.all() as { owner: string; backend: string }[];
 
     const picked: JobRow[] = [];
     const unknownBackend: JobRow[] = [];
-    for (const j of candidates) {
-      const backend = this.engine.backends.get(j.backend);
+    const next = q.next;
+    for (const { owner, backend: name } of waiting) {
+      const backend = this.engine.backends.get(name);
       if (!backend) {
-        unknownBackend.push(j);
+        unknownBackend.push(...(next.all(owner, name, 1000, 0) as JobRow[]));
         continue;
       }
-      if (health.get(j.backend)?.available === false) continue;
-      const key = `${j.owner}\0${j.backend}`;
-      const limit = this.slotLimit(j.backend, j.owner);
-      const used = inUse.get(key) ?? 0;
-      if (limit !== null && used >= limit) continue;
-      if (j.role === 'task' && j.batch_id && j.max_parallel !== null) {
-        const n = batchInUse.get(j.batch_id) ?? 0;
-        // Backends that throttle natively (Slurm %N) get the whole batch at once.
-        if (!backend.nativeMaxParallel && n >= j.max_parallel) continue;
-        batchInUse.set(j.batch_id, n + 1);
+      if (health.get(name)?.available === false) continue;
+      const key = `${owner}\0${name}`;
+      const limit = this.slotLimit(name, owner);
+      let free = limit === null ? Infinity : limit - (inUse.get(key) ?? 0);
+      // Read only as many waiting jobs as there are free slots (more when maxParallel skips some).
+      for (let offset = 0; free > 0; ) {
+        const want = Math.min(free === Infinity ? 100000 : Math.max(free, 64), 100000);
+        const rows = next.all(owner, name, want, offset) as (JobRow & { max_parallel: number | null })[];
+        offset += rows.length;
+        for (const j of rows) {
+          if (free <= 0) break;
+          if (j.role === 'task' && j.batch_id && j.max_parallel !== null && !backend.nativeMaxParallel) {
+            const n = batchCount(j.batch_id);
+            if (n >= j.max_parallel) continue;
+            batchInUse.set(j.batch_id, n + 1);
+          }
+          free--;
+          picked.push(j);
+        }
+        if (rows.length < want) break;
       }
-      inUse.set(key, used + 1);
-      picked.push(j);
     }
 
     if (unknownBackend.length) {
@@ -165,9 +199,7 @@ export class Dispatcher {
         const cur = store.jobs.get(f.row.id)!;
         if (!isTerminal(cur.status)) life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
       }
-      const mark = store.db.prepare(
-        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1 WHERE id = ? AND status = 'created'"
-      );
+      const mark = q.mark;
       for (const p of prepared) for (const it of p.req.items) mark.run(p.req.groupId, it.jobId);
     });
     await Promise.all(
@@ -265,7 +297,7 @@ export class Dispatcher {
 
   /** Outputs of the batch's rows in row order (newest attempt; null when none). */
   fanInInputs(batchId: string): unknown[] {
-    const rows = this.engine.store.db
+    const rows = this.engine.store
       .prepare("SELECT idx, output FROM jobs WHERE batch_id = ? AND role = 'task' AND is_latest = 1 ORDER BY idx")
       .all(batchId) as { idx: number; output: string | null }[];
     return rows.map(r => (r.output === null ? null : JSON.parse(r.output)));

@@ -100,7 +100,7 @@ export class Engine {
     const rec = toJobRecord(row, retryIds);
     if (!row.is_batch) return rec;
     const b = this.store.batches.get(row.id)!;
-    const children = this.store.db
+    const children = this.store
       .prepare('SELECT id FROM jobs WHERE batch_id = ? ORDER BY role DESC, idx, attempt')
       .pluck()
       .all(row.id) as string[];
@@ -156,7 +156,7 @@ export class Engine {
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
       args.push(at, at, id);
     }
-    const rows = this.store.db
+    const rows = this.store
       .prepare(`SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
       .all(...args, limit + 1) as JobRow[];
     const more = rows.length > limit;
@@ -198,7 +198,7 @@ export class Engine {
       where.push(`(${sortKey} > ? OR (${sortKey} = ? AND attempt > ?))`);
       args.push(Number(m[1]), Number(m[1]), Number(m[2]));
     }
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         `SELECT *, ${sortKey} AS sk FROM jobs WHERE ${where.join(' AND ')} ORDER BY sk, attempt LIMIT ?`
       )
@@ -436,7 +436,7 @@ export class Engine {
   }
 
   private rowIds(batchId: string): string[] {
-    return this.store.db
+    return this.store
       .prepare("SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND retry_parent IS NULL ORDER BY idx")
       .pluck()
       .all(batchId) as string[];

@@ -185,7 +185,7 @@ export class Lifecycle {
   /** The newest attempt of the row whose root is `rootId`. */
   latestAttempt(rootId: string): JobRow | null {
     return (
-      (this.store.db
+      (this.store
         .prepare(
           `SELECT * FROM jobs WHERE (id = ? OR retry_parent = ?) ORDER BY attempt DESC LIMIT 1`
         )

@@ -35,13 +35,13 @@ export class Reaper {
     const res = { created: 0, queued: 0, repaired: 0 };
     try {
       res.repaired = this.repairRetries();
-      const stale = store.db
+      const stale = store
         .prepare(
           `SELECT j.* FROM jobs j WHERE j.status = 'created' AND j.is_batch = 0 AND j.created_at < ?
            AND (j.submit_state = 'intent' OR j.backend NOT IN (SELECT value FROM json_each(?)))`
         )
         .all(now - e.config.reaper.createdMaxAgeMs, JSON.stringify([...e.backends.keys()])) as JobRow[];
-      const old = store.db
+      const old = store
         .prepare(`SELECT * FROM jobs WHERE status = 'queued' AND is_batch = 0 AND queued_at < ?`)
         .all(now - e.config.reaper.queuedMaxAgeMs) as JobRow[];
       if (stale.length || old.length) {
@@ -69,7 +69,7 @@ export class Reaper {
   /** Rebuilds newest-attempt flags and counts for batches with an unfinished retry lifecycle. */
   repairRetries(): number {
     const { store, life } = this.engine;
-    const open = store.db
+    const open = store
       .prepare(
         `SELECT * FROM jobs WHERE retry_complete = 0 AND (status != 'created' OR created_at < ?)`
       )
@@ -83,7 +83,7 @@ export class Reaper {
           .prepare('SELECT id FROM jobs WHERE id = ? OR retry_parent = ? ORDER BY attempt DESC LIMIT 1')
           .pluck()
           .get(root, root) as string;
-        store.db.prepare('UPDATE jobs SET is_latest = (id = ?) WHERE id = ? OR retry_parent = ?').run(newest, root, root);
+        store.prepare('UPDATE jobs SET is_latest = (id = ?) WHERE id = ? OR retry_parent = ?').run(newest, root, root);
         // Created-but-unsubmitted retries stay open for the dispatcher; others are complete.
         if (r.status !== 'created') store.jobs.update(r.id, { retry_complete: 1 });
       }

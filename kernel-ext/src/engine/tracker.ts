@@ -67,7 +67,7 @@ export class Tracker {
   }
 
   tracked(backend: string): TrackedJob[] {
-    const rows = this.engine.store.db
+    const rows = this.engine.store
       .prepare(
         `SELECT id, backend_job_id, submit_group, work_dir, status FROM jobs
          WHERE backend = ? AND submit_state = 'done' AND (status IN ('queued','running'))`
@@ -253,7 +253,7 @@ export class Tracker {
   /** After a restart: submissions whose outcome was never recorded. */
   private async recoverIntents(): Promise<void> {
     const { store } = this.engine;
-    const rows = store.db.prepare("SELECT * FROM jobs WHERE submit_state = 'intent'").all() as JobRow[];
+    const rows = store.prepare("SELECT * FROM jobs WHERE submit_state = 'intent'").all() as JobRow[];
     if (rows.length === 0) return;
     const byBackend = new Map<string, JobRow[]>();
     for (const r of rows) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
@@ -272,7 +272,7 @@ export class Tracker {
       const outcomes = list.filter(r => found.has(r.id)).map(r => ({ jobId: r.id, backendJobId: found.get(r.id)! }));
       this.engine.dispatcher.recordOutcomes(outcomes);
       // Never received: back to the queue of created jobs, to be submitted once.
-      const reset = store.db.prepare(
+      const reset = store.prepare(
         "UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE id = ? AND submit_state = 'intent'"
       );
       store.tx(() => {

@@ -1,6 +1,6 @@
 /** Queries on the batches table (the batch-only fields of a batch parent). */
 import type { JobStatus } from '../protocol/records';
-import type { DB } from './db';
+import type { DB, Stmt } from './db';
 import type { BatchRow } from './rows';
 
 export class BatchQueries {
@@ -30,12 +30,20 @@ export class BatchQueries {
   }
 
   /** Moves one row's effective state between count columns. */
+  private shiftStmts = new Map<string, Stmt>();
+
   shiftCount(id: string, from: JobStatus | null, to: JobStatus | null): void {
     if (from === to) return;
-    const sets: string[] = [];
-    if (from) sets.push(`n_${from} = n_${from} - 1`);
-    if (to) sets.push(`n_${to} = n_${to} + 1`);
-    this.db.prepare(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`).run(id);
+    const key = `${from}>${to}`;
+    let stmt = this.shiftStmts.get(key);
+    if (!stmt) {
+      const sets: string[] = [];
+      if (from) sets.push(`n_${from} = n_${from} - 1`);
+      if (to) sets.push(`n_${to} = n_${to} + 1`);
+      stmt = this.db.prepare(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`) as Stmt;
+      this.shiftStmts.set(key, stmt);
+    }
+    stmt.run(id);
   }
 
   update(id: string, patch: Partial<BatchRow>): void {

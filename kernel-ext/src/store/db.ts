@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 export type DB = Database.Database;
+/** A prepared statement taking any bind parameters. */
+export type Stmt = Database.Statement<any[], unknown>;
 
 const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 

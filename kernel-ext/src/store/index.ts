@@ -1,6 +1,6 @@
 /** The store: one SQLite file, its query families, and the transaction helper. */
 import { BatchQueries } from './batches';
-import { openDatabase, type DB } from './db';
+import { openDatabase, type DB, type Stmt } from './db';
 import { EventQueries } from './events';
 import { JobQueries } from './jobs';
 
@@ -17,6 +17,18 @@ export class Store {
 
   static open(file: string): Store {
     return new Store(openDatabase(file));
+  }
+
+  private cache = new Map<string, Stmt>();
+
+  /** A prepared statement, compiled once per SQL text (hot paths run many times a second). */
+  prepare(sql: string): Stmt {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql) as Stmt;
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** Runs fn in one transaction (nested calls join the outer one). */

@@ -1,5 +1,5 @@
 /** Queries on the jobs table. Mutations are called inside the engine's transactions. */
-import type { DB } from './db';
+import type { DB, Stmt } from './db';
 import type { JobRow } from './rows';
 
 export type NewJob = Omit<
@@ -76,12 +76,19 @@ export class JobQueries {
     return this.byBatchStmt.all(batchId) as JobRow[];
   }
 
+  private updateStmts = new Map<string, Stmt>();
+
   /** Patch arbitrary columns of one job. Column names come from code, never from input. */
   update(id: string, patch: Partial<JobRow>): void {
     const keys = Object.keys(patch);
     if (keys.length === 0) return;
-    const sql = `UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`;
-    this.db.prepare(sql).run({ ...patch, id });
+    const shape = keys.join(',');
+    let stmt = this.updateStmts.get(shape);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`) as Stmt;
+      this.updateStmts.set(shape, stmt);
+    }
+    stmt.run({ ...patch, id });
   }
 
   active(): JobRow[] {

@@ -63,11 +63,15 @@ export class BulkrunClient {
   }
 
   /** Every page of a batch's jobs. */
-  async allBatchJobs(id: string, attempts: 'latest' | 'all' = 'latest'): Promise<JobRecord[]> {
+  async allBatchJobs(
+    id: string,
+    attempts: 'latest' | 'all' = 'latest',
+    pageSize = 5000
+  ): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
     let cursor: string | undefined;
     for (;;) {
-      const r = await this.batchJobs(id, { attempts, cursor, limit: 5000 });
+      const r = await this.batchJobs(id, { attempts, cursor, limit: pageSize });
       out.push(...r.jobs);
       if (!r.nextCursor) {
         return out;

@@ -62,7 +62,8 @@ export class BatchModel {
   constructor(
     readonly id: string,
     private readonly client: BulkrunClient,
-    private readonly schedule: (fn: () => void) => void = fn => setTimeout(fn, 100)
+    private readonly schedule: (fn: () => void) => void = fn => setTimeout(fn, 100),
+    private readonly pageSize: () => number = () => 5000
   ) {}
 
   get changed(): ISignal<this, void> {
@@ -112,7 +113,7 @@ export class BatchModel {
     try {
       const [batch, jobs] = await Promise.all([
         this.client.getBatch(this.id),
-        this.client.allBatchJobs(this.id, 'latest'),
+        this.client.allBatchJobs(this.id, 'latest', this.pageSize()),
       ]);
       if (gen !== this._fetchGen) {
         return;
@@ -214,7 +215,7 @@ export class BatchModel {
   /** Every attempt of one row, oldest first (for the expanded history). */
   async attempts(index: number): Promise<JobRecord[]> {
     if (!this._history) {
-      this._history = this.client.allBatchJobs(this.id, 'all');
+      this._history = this.client.allBatchJobs(this.id, 'all', this.pageSize());
     }
     let all: JobRecord[];
     try {
@@ -310,7 +311,8 @@ function blankJob(): JobRecord {
 export class BatchModelRegistry {
   constructor(
     private readonly client: BulkrunClient,
-    events: EventClient
+    events: EventClient,
+    private readonly pageSize: () => number = () => 5000
   ) {
     events.jobEvent.connect((_, ev) => this._models.get(ev.job.batchId ?? ev.job.id)?.applyJob(ev));
     events.batchEvent.connect((_, ev) => this._models.get(ev.batch.id)?.applyBatch(ev));
@@ -325,7 +327,7 @@ export class BatchModelRegistry {
   acquire(id: string): BatchModel {
     let m = this._models.get(id);
     if (!m) {
-      m = new BatchModel(id, this.client);
+      m = new BatchModel(id, this.client, undefined, this.pageSize);
       this._models.set(id, m);
       this._refs.set(id, 0);
       void m.fetch();

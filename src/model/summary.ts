@@ -7,7 +7,7 @@ export function emptyCounts(): BatchCounts {
 }
 
 /** Counts effective row states (each row = its newest attempt). */
-export function countRows(rows: (JobRecord | undefined)[]): BatchCounts {
+export function countRows(rows: readonly (JobRecord | undefined)[]): BatchCounts {
   const c = emptyCounts();
   for (const r of rows) {
     if (r) {
@@ -55,7 +55,10 @@ export function summaryLine(
  * finished rows per elapsed time since the first row started. Null when unknown
  * (nothing finished yet) or when nothing is left.
  */
-export function estimateRemaining(rows: (JobRecord | undefined)[], now: number): number | null {
+export function estimateRemaining(
+  rows: readonly (JobRecord | undefined)[],
+  now: number
+): number | null {
   let firstStart = Infinity;
   let finished = 0;
   let left = 0;

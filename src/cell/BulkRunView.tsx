@@ -1,0 +1,244 @@
+/**
+ * The bulk-run cell's UI: Configure / Status / Results / Timeline tabs over the cell's
+ * saved draft and, once submitted, the live batch model.
+ */
+import * as React from 'react';
+import type { RowError } from '../api/types';
+import { BulkrunError } from '../api/request';
+import { ConnectionBanner } from '../components/banner';
+import { useSignal, useView } from '../components/context';
+import { ProgressBar, StatusBadge } from '../components/status';
+import { useApps, useHealth } from '../components/useServer';
+import { checkDraft, newDraft, type CellMetadata, type Draft } from '../model/draft';
+import { summaryLine } from '../model/summary';
+import { paramNames } from '../model/validate';
+import { ConfigureTab } from './ConfigureTab';
+import type { BatchModel } from './model';
+import { ResultsTab } from './ResultsTab';
+import { StatusTab } from './StatusTab';
+import { Timeline } from './Timeline';
+import { UUID } from '@lumino/coreutils';
+
+type Tab = 'configure' | 'status' | 'results' | 'timeline';
+
+export interface BulkRunViewProps {
+  metadata: CellMetadata;
+  /** Persists the metadata into the cell (saved with the notebook). */
+  save: (m: CellMetadata) => void;
+  origin: string;
+}
+
+export function BulkRunView(props: BulkRunViewProps): JSX.Element {
+  const { bulkrun, trans } = useView();
+  const apps = useApps(bulkrun.client);
+  const health = useHealth(bulkrun.client);
+  const [draft, setDraft] = React.useState<Draft>(props.metadata.draft);
+  const [batchId, setBatchId] = React.useState<string | null>(props.metadata.batchId);
+  const [tab, setTab] = React.useState<Tab>(props.metadata.batchId ? 'status' : 'configure');
+  const [submitting, setSubmitting] = React.useState(false);
+  const [serverErrors, setServerErrors] = React.useState<RowError[]>([]);
+  const [serverMessage, setServerMessage] = React.useState('');
+  const [unlocked, setUnlocked] = React.useState(false);
+  const [model, setModel] = React.useState<BatchModel | null>(null);
+  const saveTimer = React.useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = React.useRef({ draft, batchId });
+  latest.current = { draft, batchId };
+
+  // Metadata changed elsewhere (another view of the notebook, undo): adopt it.
+  React.useEffect(() => {
+    const cur = latest.current;
+    if (JSON.stringify(props.metadata.draft) !== JSON.stringify(cur.draft)) {
+      setDraft(props.metadata.draft);
+    }
+    if (props.metadata.batchId !== cur.batchId) {
+      setBatchId(props.metadata.batchId);
+      if (props.metadata.batchId) {
+        setTab('status');
+        setUnlocked(false);
+      }
+    }
+  }, [props.metadata]);
+
+  React.useEffect(() => {
+    if (!batchId) {
+      setModel(null);
+      return;
+    }
+    const m = bulkrun.models.acquire(batchId);
+    setModel(m);
+    return () => bulkrun.models.release(batchId);
+  }, [batchId, bulkrun]);
+  useSignal(model?.changed);
+
+  const persist = (d: Draft, b: string | null, now = false) => {
+    if (saveTimer.current) {
+      clearTimeout(saveTimer.current);
+    }
+    const write = () => props.save({ version: 1, draft: d, batchId: b });
+    if (now) {
+      write();
+    } else {
+      // Large grids: write the metadata once typing pauses, not on every key.
+      saveTimer.current = setTimeout(write, 300);
+    }
+  };
+  React.useEffect(
+    () => () => {
+      if (saveTimer.current) {
+        clearTimeout(saveTimer.current);
+        props.save({ version: 1, ...latest.current });
+      }
+    },
+    []
+  );
+
+  const update = (fn: (d: Draft) => Draft) => {
+    setDraft(d => {
+      const next = fn(d);
+      persist(next, latest.current.batchId);
+      return next;
+    });
+    if (serverErrors.length || serverMessage) {
+      setServerErrors([]);
+      setServerMessage('');
+    }
+  };
+
+  const app = apps.data?.find(a => a.id === draft.app) ?? null;
+  const fanInApp = apps.data?.find(a => a.id === draft.fanIn?.app) ?? null;
+  const check = React.useMemo(
+    () =>
+      checkDraft(
+        draft,
+        app ? app.parameters : null,
+        fanInApp
+          ? fanInApp.parameters
+          : draft.fanIn?.app
+            ? null
+            : { type: 'object', properties: {} },
+        props.origin,
+        health.data?.backends ?? null
+      ),
+    [draft, app, fanInApp, props.origin, health.data]
+  );
+  const locked = !!batchId && !unlocked;
+
+  const run = async () => {
+    if (!check.spec || submitting) {
+      return;
+    }
+    setSubmitting(true);
+    setServerErrors([]);
+    setServerMessage('');
+    try {
+      const res = await bulkrun.client.createBatch(check.spec);
+      const id = res.batch.id;
+      // A new key for the next run; this one stays bound to the batch just made.
+      const next = { ...latest.current.draft, idempotencyKey: UUID.uuid4() };
+      setDraft(next);
+      setBatchId(id);
+      setUnlocked(false);
+      persist(next, id, true);
+      setTab('status');
+    } catch (e) {
+      if (e instanceof BulkrunError) {
+        setServerErrors(e.rowErrors);
+        setServerMessage(e.message);
+      } else {
+        setServerMessage((e as Error).message);
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const tabs: { id: Tab; label: string; disabled?: boolean }[] = [
+    { id: 'configure', label: trans.__('Configure') },
+    { id: 'status', label: trans.__('Status'), disabled: !batchId },
+    { id: 'results', label: trans.__('Results'), disabled: !batchId },
+    { id: 'timeline', label: trans.__('Timeline'), disabled: !batchId },
+  ];
+  const tabBase = React.useId();
+  const batch = model?.batch ?? null;
+
+  return (
+    <div className="jp-Bulkrun-view">
+      <header className="jp-Bulkrun-header">
+        <span className="jp-Bulkrun-title">{trans.__('Bulk run')}</span>
+        {app ? <span className="jp-Bulkrun-muted">{app.title}</span> : null}
+        {batch ? (
+          <>
+            <StatusBadge status={batch.status} trans={trans} />
+            <span className="jp-Bulkrun-muted jp-Bulkrun-headsummary">
+              {summaryLine(model!.counts, model!.retriedRows, trans)}
+            </span>
+            <ProgressBar counts={model!.counts} total={batch.total} trans={trans} compact />
+          </>
+        ) : null}
+      </header>
+      <ConnectionBanner events={bulkrun.events} />
+      <div className="jp-Bulkrun-tabs" role="tablist" aria-label={trans.__('Bulk run')}>
+        {tabs.map(t => (
+          <button
+            key={t.id}
+            id={`${tabBase}-${t.id}`}
+            role="tab"
+            aria-selected={tab === t.id}
+            aria-controls={`${tabBase}-panel`}
+            disabled={t.disabled}
+            tabIndex={tab === t.id ? 0 : -1}
+            className={`jp-Bulkrun-tabbutton${tab === t.id ? ' jp-mod-active' : ''}`}
+            onClick={() => setTab(t.id)}
+            onKeyDown={e => {
+              if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') {
+                return;
+              }
+              const enabled = tabs.filter(x => !x.disabled);
+              const i = enabled.findIndex(x => x.id === tab);
+              const n =
+                enabled[(i + (e.key === 'ArrowRight' ? 1 : enabled.length - 1)) % enabled.length];
+              setTab(n.id);
+              (
+                e.currentTarget.parentElement?.querySelector(
+                  `#${CSS.escape(`${tabBase}-${n.id}`)}`
+                ) as HTMLElement
+              )?.focus();
+            }}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div
+        role="tabpanel"
+        id={`${tabBase}-panel`}
+        aria-labelledby={`${tabBase}-${tab}`}
+        className="jp-Bulkrun-panel"
+      >
+        {tab === 'configure' ? (
+          <ConfigureTab
+            draft={draft}
+            update={update}
+            apps={apps.data}
+            appsError={apps.error}
+            health={health.data}
+            check={check}
+            serverErrors={serverErrors}
+            serverMessage={serverMessage}
+            submitting={submitting}
+            locked={locked}
+            onRun={() => void run()}
+            onUnlock={() => setUnlocked(true)}
+          />
+        ) : null}
+        {tab === 'status' && model ? (
+          <StatusTab model={model} keyParams={paramNames(app?.parameters).slice(0, 3)} />
+        ) : null}
+        {tab === 'results' && model ? <ResultsTab model={model} /> : null}
+        {tab === 'timeline' && model ? <Timeline model={model} /> : null}
+      </div>
+    </div>
+  );
+}
+
+export { newDraft };

@@ -1,0 +1,62 @@
+/** Apps and backend health, fetched once per page and shared by every cell. */
+import * as React from 'react';
+import type { BulkrunClient } from '../api/client';
+import type { AppDefinition, HealthReport } from '../api/types';
+
+interface Cached<T> {
+  at: number;
+  promise: Promise<T>;
+}
+
+const apps = new WeakMap<BulkrunClient, Cached<AppDefinition[]>>();
+const health = new WeakMap<BulkrunClient, Cached<HealthReport>>();
+
+function cached<T>(
+  map: WeakMap<BulkrunClient, Cached<T>>,
+  client: BulkrunClient,
+  load: () => Promise<T>,
+  ttl: number
+): Promise<T> {
+  const c = map.get(client);
+  if (c && Date.now() - c.at < ttl) {
+    return c.promise;
+  }
+  const promise = load();
+  map.set(client, { at: Date.now(), promise });
+  // A failure is not cached: the next view asks again.
+  promise.catch(() => map.delete(client));
+  return promise;
+}
+
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[]
+): { data: T | null; error: string; reload: () => void } {
+  const [data, setData] = React.useState<T | null>(null);
+  const [error, setError] = React.useState('');
+  const [n, setN] = React.useState(0);
+  React.useEffect(() => {
+    let live = true;
+    load().then(
+      d => live && (setData(d), setError('')),
+      e => live && setError((e as Error).message)
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, n]);
+  return { data, error, reload: () => setN(x => x + 1) };
+}
+
+export function useApps(client: BulkrunClient) {
+  return useLoad(() => cached(apps, client, () => client.apps(), 60000), [client]);
+}
+
+export function useHealth(client: BulkrunClient) {
+  return useLoad(() => cached(health, client, () => client.health(), 15000), [client]);
+}
+
+export function forgetServerCache(client: BulkrunClient): void {
+  apps.delete(client);
+  health.delete(client);
+}

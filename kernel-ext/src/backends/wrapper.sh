@@ -9,13 +9,17 @@ cd "$d" || exit 97
 # A finished job never runs again (a requeue or a duplicate submission after a crash).
 [ -s exit ] && exit 0
 # Claim the run atomically: exactly one wrapper per work dir gets past this line.
-if ! (set -o noclobber; printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > claim) 2>/dev/null; then
+# (noclobber makes the redirection an O_EXCL create; a group, not a subshell: no fork.)
+set -o noclobber
+if ! { printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > claim; } 2>/dev/null; then
   # Someone else holds the claim. A Slurm/HTCondor requeue of the same job id may rerun it.
   if [ -z "$BULKRUN_REQUEUE_OK" ]; then exit 75; fi
 fi
+set +o noclobber
 printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > started
-if [ -f env ]; then
-  while IFS= read -r -d '' kv; do export "$kv"; done < env
+if [ -s env ]; then
+  mapfile -d '' -t kv < env
+  export "${kv[@]}"
 fi
 mapfile -d '' -t argv < argv
 "${argv[@]}" > stdout.log 2> stderr.log < /dev/null

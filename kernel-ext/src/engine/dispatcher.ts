@@ -139,7 +139,7 @@ export class Dispatcher {
       let free = limit === null ? Infinity : limit - (inUse.get(key) ?? 0);
       // Read only as many waiting jobs as there are free slots (more when maxParallel skips some).
       for (let offset = 0; free > 0; ) {
-        const want = Math.min(free === Infinity ? 100000 : Math.max(free, 64), 100000);
+        const want = Math.min(free, 100000);
         const rows = next.all(owner, name, want, offset) as (JobRow & { max_parallel: number | null })[];
         offset += rows.length;
         for (const j of rows) {

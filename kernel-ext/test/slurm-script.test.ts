@@ -1,0 +1,193 @@
+/** sbatch argv and the array task script, as text (no cluster needed). */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  ARRAY_TASK_SCRIPT,
+  arraySpec,
+  jobName,
+  memoryToSlurm,
+  parseJobName,
+  parseSbatchParsable,
+  resourceArgs,
+  sbatchArgv,
+  walltimeToSlurm,
+} from '../src/backends/slurm-script';
+
+test('resources → sbatch options', () => {
+  expect(
+    resourceArgs({
+      cpus: 4,
+      memory: '2G',
+      walltime: '01:30:00',
+      gpus: 1,
+      nodes: 2,
+      tasksPerNode: 8,
+      partition: 'gpu',
+      account: 'lab',
+      qos: 'high',
+      gres: 'gpu:a100:1',
+      disk: '10G',
+    })
+  ).toEqual([
+    '--cpus-per-task=4',
+    '--mem=2048M',
+    '--time=01:30:00',
+    '--nodes=2',
+    '--ntasks-per-node=8',
+    '--gpus=1',
+    '--gres=gpu:a100:1',
+    '--tmp=10240M',
+    '--partition=gpu',
+    '--account=lab',
+    '--qos=high',
+  ]);
+  expect(resourceArgs({}, { partition: 'debug', account: 'a' })).toEqual([
+    '--partition=debug',
+    '--account=a',
+  ]);
+  expect(resourceArgs({ partition: 'p2' }, { partition: 'debug' })).toEqual(['--partition=p2']);
+  expect(resourceArgs({ gpus: 0 })).toEqual([]);
+  expect(() => resourceArgs({ cpus: 0 })).toThrow(/Invalid cpus/);
+  expect(() => resourceArgs({ cpus: 1.5 })).toThrow(/Invalid cpus/);
+  expect(() => resourceArgs({ memory: 'lots' })).toThrow(/Invalid memory/);
+  expect(() => resourceArgs({ walltime: 'soon' })).toThrow(/Invalid walltime/);
+});
+
+test('memory and walltime formats', () => {
+  expect(memoryToSlurm('512M')).toBe('512M');
+  expect(memoryToSlurm('1.5G')).toBe('1536M');
+  expect(memoryToSlurm('2GB')).toBe('2048M');
+  expect(memoryToSlurm('2Gi')).toBe('2048M');
+  expect(memoryToSlurm('1024')).toBe('1024M');
+  expect(memoryToSlurm('100K')).toBe('1M');
+  expect(memoryToSlurm(300)).toBe('300M');
+  expect(walltimeToSlurm('1')).toBe('1');
+  expect(walltimeToSlurm('2-12:00:00')).toBe('2-12:00:00');
+  expect(walltimeToSlurm('30m')).toBe('00:30:00');
+  expect(walltimeToSlurm('90s')).toBe('00:01:30');
+  expect(walltimeToSlurm('2h')).toBe('02:00:00');
+  expect(walltimeToSlurm('1.5d')).toBe('1-12:00:00');
+  expect(walltimeToSlurm(45)).toBe('45');
+});
+
+test('array spec with and without a throttle', () => {
+  expect(arraySpec(1)).toBe('0');
+  expect(arraySpec(10)).toBe('0-9');
+  expect(arraySpec(10, 3)).toBe('0-9%3');
+  expect(arraySpec(10, 10)).toBe('0-9');
+  expect(arraySpec(10, 0)).toBe('0-9');
+  expect(arraySpec(10, null)).toBe('0-9');
+});
+
+test('the sbatch argv of one array', () => {
+  const argv = sbatchArgv({
+    sbatch: '/opt/slurm/bin/sbatch',
+    jobName: jobName('grp1', 2),
+    comment: 'bulkrun:grp1',
+    count: 1000,
+    maxParallel: 50,
+    nice: 100,
+    resourceArgs: ['--cpus-per-task=2', '--mem=1024M'],
+    extraArgs: ['--constraint=intel', '--export=NONE'],
+    output: '/state/logs/slurm-%A.out',
+    chdir: '/state',
+    script: '/state/array-task.sh',
+    mapFile: '/state/submit/grp1.2.map',
+    wrapper: '/state/wrapper.sh',
+  });
+  expect(argv).toEqual([
+    '/opt/slurm/bin/sbatch',
+    '--parsable',
+    '--array=0-999%50',
+    '--job-name=bulkrun:grp1:2',
+    '--comment=bulkrun:grp1',
+    '--chdir=/state',
+    '--output=/state/logs/slurm-%A.out',
+    '--open-mode=append',
+    '--nice=100',
+    '--cpus-per-task=2',
+    '--mem=1024M',
+    '--constraint=intel',
+    '--export=NONE',
+    '/state/array-task.sh',
+    '/state/submit/grp1.2.map',
+    '/state/wrapper.sh',
+  ]);
+  const single = sbatchArgv({
+    sbatch: 'sbatch',
+    jobName: 'bulkrun:g:0',
+    comment: 'bulkrun:g',
+    count: 1,
+    nice: 0,
+    resourceArgs: [],
+    extraArgs: [],
+    output: '/o',
+    chdir: '/s',
+    script: '/s/a.sh',
+    mapFile: '/s/m',
+    wrapper: '/s/w.sh',
+  });
+  expect(single).toContain('--array=0');
+  expect(single.some(a => a.startsWith('--nice'))).toBe(false);
+});
+
+test('job names and sbatch output', () => {
+  expect(parseJobName('bulkrun:abc-123:7')).toEqual({ groupId: 'abc-123', part: 7 });
+  expect(parseJobName('bulkrun:a:b:3')).toEqual({ groupId: 'a:b', part: 3 });
+  expect(parseJobName('wrap')).toBeNull();
+  expect(parseSbatchParsable('4242\n')).toBe('4242');
+  expect(parseSbatchParsable('4242;cluster1\n')).toBe('4242');
+  expect(parseSbatchParsable('sbatch: warning: x\n77\n')).toBe('77');
+  expect(parseSbatchParsable('')).toBeNull();
+});
+
+describe('the array task script (run with bash, without Slurm)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-script-'));
+  const script = path.join(dir, 'array-task.sh');
+  const wrapper = path.join(dir, 'fake-wrapper.sh');
+  const map = path.join(dir, 'map');
+  const work = [path.join(dir, 'w 0'), path.join(dir, "w'1"), path.join(dir, 'w$(x)2')];
+  beforeAll(() => {
+    fs.writeFileSync(script, ARRAY_TASK_SCRIPT);
+    // Stands in for wrapper.sh: records what it was given.
+    fs.writeFileSync(wrapper, 'printf "%s|%s" "$1" "${BULKRUN_REQUEUE_OK:-}" > "$1/ran"\n');
+    for (const w of work) fs.mkdirSync(w);
+    fs.writeFileSync(map, work.map(w => w + '\n').join(''));
+  });
+  const run = (env: Record<string, string>) =>
+    execFileSync('bash', [script, map, wrapper], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+    });
+
+  test('each task index runs the wrapper on its own line of the map', () => {
+    run({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_JOB_ID: '55' });
+    run({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_JOB_ID: '55' });
+    expect(fs.readFileSync(path.join(work[2], 'ran'), 'utf8')).toBe(`${work[2]}|`);
+    expect(fs.readFileSync(path.join(work[0], 'ran'), 'utf8')).toBe(`${work[0]}|`);
+    expect(fs.existsSync(path.join(work[1], 'ran'))).toBe(false);
+    expect(fs.readFileSync(path.join(work[2], 'slurm-job'), 'utf8')).toBe('55_2\n');
+  });
+
+  test('a requeued task may take over its own claim', () => {
+    run({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_JOB_ID: '55', SLURM_RESTART_COUNT: '1' });
+    expect(fs.readFileSync(path.join(work[1], 'ran'), 'utf8')).toBe(`${work[1]}|1`);
+  });
+
+  test('an index past the map fails with 96 and says why', () => {
+    let err: { status?: number; stderr?: string } = {};
+    try {
+      execFileSync('bash', [script, map, wrapper], {
+        env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_JOB_ID: '55' },
+        stdio: 'pipe',
+        encoding: 'utf8',
+      });
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err.status).toBe(96);
+    expect(err.stderr).toMatch(/no work dir for array task 9/);
+  });
+});

@@ -30,13 +30,14 @@ export function formatOf(file: string): SpecFormat {
 }
 
 export function readSpecFile(file: string): LoadedSpec {
+  const format = formatOf(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  return parseSpec(text, formatOf(file), file);
+  return parseSpec(text, format, file);
 }
 
 export function parseSpec(text: string, format: SpecFormat, name = 'spec'): LoadedSpec {
@@ -79,7 +80,7 @@ export function parseRowsTable(
   delimiter: string,
   name = 'rows'
 ): { rows: Row[]; lines: number[] } {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; raw: string; info: { lines: number } }[];
   try {
     records = parseCsv(text, {
       columns: (header: string[]) => header.map(h => h.trim()),
@@ -87,6 +88,7 @@ export function parseRowsTable(
       bom: true,
       skip_empty_lines: true,
       info: true,
+      raw: true,
       relax_column_count: false,
     }) as any;
   } catch (e) {
@@ -98,7 +100,9 @@ export function parseRowsTable(
   const lines: number[] = [];
   for (const r of records) {
     rows.push({ ...r.record });
-    lines.push(r.info.lines);
+    // info.lines is where the record ends; a quoted cell may span lines.
+    const body = r.raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '');
+    lines.push(r.info.lines - (body.match(/\n/g)?.length ?? 0));
   }
   return { rows, lines };
 }

@@ -31,6 +31,8 @@ LABEXT_SRC := $(shell find style schema -type f 2>/dev/null) package.json
 
 LAB_NOTEBOOK := notebooks/demo.ipynb
 LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help install deps build develop lab test clean distclean $(addprefix test-,$(SUITES))
 
@@ -82,7 +84,7 @@ develop: $(LABEXT_OUT) $(VENV_STAMP)
 # ---- run -----------------------------------------------------------------------------
 
 lab: install
-	jupyter lab $(LAB_ARGS) $(LAB_NOTEBOOK)
+	jupyter lab $(LAB_ROOT) $(LAB_ARGS) $(LAB_NOTEBOOK)
 
 # ---- test ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Jupyter server for the galata UI tests: galata's settings, but with token auth kept on."""
 
 import os
+import shutil
 from tempfile import mkdtemp
 
 from jupyterlab.galata import configure_jupyter_server
@@ -12,4 +13,11 @@ c.ServerApp.port = int(os.environ.get("BULKRUN_UI_PORT", "8877"))  # noqa: F821
 # Galata turns auth off; the tests check that /bulkrun/ refuses unauthenticated requests.
 c.IdentityProvider.token = os.environ.get("BULKRUN_UI_TOKEN", "bulkrun-ui-tests-token")  # noqa: F821
 # A fresh jobs store per test server (read when jupyter-server-proxy loads the entry point).
-os.environ.setdefault("BULKRUN_DATA_DIR", mkdtemp(prefix="bulkrun-ui-data-"))
+# The tests know the path (BULKRUN_UI_DATA_DIR) to find the server process by it.
+_data_dir = os.environ.get("BULKRUN_UI_DATA_DIR") or mkdtemp(prefix="bulkrun-ui-data-")
+if os.path.basename(_data_dir).startswith("bulkrun-ui-data"):  # never empty a foreign dir
+    shutil.rmtree(_data_dir, ignore_errors=True)
+os.makedirs(_data_dir, exist_ok=True)
+os.environ["BULKRUN_DATA_DIR"] = _data_dir
+# CI containers run as root; this server is local to the test run.
+c.ServerApp.allow_root = True  # noqa: F821

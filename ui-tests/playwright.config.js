@@ -3,6 +3,7 @@
  * Jupyter's token auth stays on: every context sends the token, so tests can also check
  * that a request without it is refused.
  */
+const os = require('os');
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -11,6 +12,10 @@ const port = process.env.BULKRUN_UI_PORT || '8877';
 const token = process.env.BULKRUN_UI_TOKEN || 'bulkrun-ui-tests-token';
 const baseURL = process.env.TARGET_URL || `http://127.0.0.1:${port}`;
 const jupyter = path.resolve(__dirname, '..', '.venv', 'bin', 'jupyter');
+// The Bulkrun data dir of the test server (the test server empties it when it starts).
+const dataDir =
+  process.env.BULKRUN_UI_DATA_DIR || path.join(os.tmpdir(), `bulkrun-ui-data-${port}`);
+process.env.BULKRUN_UI_DATA_DIR = dataDir;
 const jsonReport =
   process.env.BULKRUN_UI_JSON || path.join(__dirname, 'test-results', 'report.json');
 
@@ -22,6 +27,8 @@ module.exports = {
   use: {
     ...baseConfig.use,
     baseURL,
+    // Video needs Playwright's own ffmpeg download; screenshots and traces do not.
+    video: 'off',
     extraHTTPHeaders: { Authorization: `token ${token}` },
     launchOptions: {
       executablePath: '/usr/bin/chromium',
@@ -39,7 +46,7 @@ module.exports = {
   webServer: {
     command: `"${jupyter}" lab --config jupyter_server_test_config.py`,
     cwd: __dirname,
-    env: { BULKRUN_UI_PORT: port, BULKRUN_UI_TOKEN: token },
+    env: { BULKRUN_UI_PORT: port, BULKRUN_UI_TOKEN: token, BULKRUN_UI_DATA_DIR: dataDir },
     url: `${baseURL}/api/status`,
     timeout: 120000,
     reuseExistingServer: !process.env.CI,

@@ -4,10 +4,52 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import { request as playwrightRequest } from '@playwright/test';
-import WebSocket from 'ws';
+import * as fs from 'fs';
+import * as http from 'http';
+import NodeWebSocket from 'ws';
 
 const PLUGIN_ID = 'jupyterlab-bulkrun:plugin';
 const HEALTH = '/bulkrun/api/v1/health';
+
+/** A request context with no Jupyter token or cookie (the runner would add the config's). */
+function anonymousContext(baseURL: string | undefined) {
+  return playwrightRequest.newContext({
+    baseURL,
+    extraHTTPHeaders: {},
+    storageState: { cookies: [], origins: [] },
+  });
+}
+
+/** The --unix-socket of the Bulkrun server the test Jupyter started (found by its data dir). */
+function serverSocket(): string | null {
+  const dataDir = process.env.BULKRUN_UI_DATA_DIR;
+  for (const pid of fs.readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const at = argv.indexOf('--unix-socket');
+    if (argv.includes('serve') && at >= 0 && argv[argv.indexOf('--data-dir') + 1] === dataDir) {
+      return argv[at + 1];
+    }
+  }
+  return null;
+}
+
+/** Status of GET path straight on the server's socket, bypassing Jupyter. */
+function statusOnSocket(socketPath: string, path: string, token?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = token ? { Authorization: `token ${token}` } : undefined;
+    http
+      .get({ socketPath, path, headers }, res => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
 
 test.describe('frame', () => {
   test('the extension plugin is registered and activated', async ({ page }) => {
@@ -28,7 +70,7 @@ test.describe('frame', () => {
   });
 
   test('a request without Jupyter credentials is refused', async ({ baseURL }) => {
-    const anonymous = await playwrightRequest.newContext({ baseURL });
+    const anonymous = await anonymousContext(baseURL);
     try {
       const response = await anonymous.get(HEALTH, { maxRedirects: 0 });
       // GET without auth: Jupyter redirects to its login page; other methods get 403.
@@ -48,11 +90,12 @@ test.describe('frame', () => {
 
   test('the events WebSocket connects through the proxy from the page', async ({ page }) => {
     // The browser sends only Jupyter's cookie; the proxy adds the server token.
+    // (window.WebSocket: the module import of `ws` would shadow the name when compiled.)
     const first = await page.evaluate(async path => {
       const url = new URL(path, window.location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       return await new Promise<string>((resolve, reject) => {
-        const ws = new WebSocket(url.toString());
+        const ws = new window.WebSocket(url.toString());
         const timer = setTimeout(() => reject(new Error('no message within 10 s')), 10000);
         ws.onmessage = ev => {
           clearTimeout(timer);
@@ -69,7 +112,7 @@ test.describe('frame', () => {
     const url = new URL('/bulkrun/api/v1/events?format=json', baseURL);
     url.protocol = 'ws:';
     const outcome = await new Promise<string>(resolve => {
-      const ws = new WebSocket(url.toString());
+      const ws = new NodeWebSocket(url.toString());
       ws.on('unexpected-response', (_req, res) => {
         resolve(`refused ${res.statusCode}`);
         ws.terminate();
@@ -81,5 +124,14 @@ test.describe('frame', () => {
       ws.on('error', err => resolve(`error ${err.message}`));
     });
     expect(outcome).toBe('refused 403');
+  });
+
+  test('the server itself refuses requests without its own token', async ({ page }) => {
+    // Start it (first proxied request), then go around Jupyter to its socket.
+    expect((await page.request.get(HEALTH)).status()).toBe(200);
+    const socketPath = serverSocket();
+    expect(socketPath).not.toBeNull();
+    expect(await statusOnSocket(socketPath!, '/api/v1/health')).toBe(401);
+    expect(await statusOnSocket(socketPath!, '/api/v1/health', 'not-the-token')).toBe(401);
   });
 });

@@ -104,16 +104,18 @@ test-typecheck: install
 test-jest-frontend: install
 	@.ci/suite jest-frontend -- npx jest --ci --json --outputFile=$(RESULTS)/jest-frontend.jest.json
 
-# The real-Slurm tests live in kernel-ext/test/slurm/ and run in test-slurm.
+# Server tests that need the real Slurm (they start it with scripts/slurm-up, or fail)
+# run in test-slurm; all other server tests in test-jest-server.
+SLURM_TESTS := /test/(slurm/|slurm-[^/]*\.integration\.test\.ts$$)
 test-jest-server: install
 	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci \
-		--testPathIgnorePatterns "/test/slurm/" --json --outputFile=$(RESULTS)/jest-server.jest.json'
+		--testPathIgnorePatterns "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/jest-server.jest.json'
 
-SLURM_UP := $(firstword $(wildcard scripts/slurm-up scripts/slurm-up.sh))
 test-slurm: install
 	@.ci/suite slurm -- bash -c '\
-		if [ -z "$(SLURM_UP)" ]; then echo "test-slurm: scripts/slurm-up is missing: no Slurm to test against" >&2; exit 1; fi; \
-		$(SLURM_UP) && cd kernel-ext && npx jest --ci test/slurm --json --outputFile=$(RESULTS)/slurm.jest.json'
+		test -x scripts/slurm-up || { echo "test-slurm: scripts/slurm-up is missing: no Slurm to test against" >&2; exit 1; }; \
+		scripts/slurm-up && cd kernel-ext && npx jest --ci --runInBand \
+		--testPathPattern "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/slurm.jest.json'
 
 test-ui: install
 	@.ci/suite ui -- bash -c '\

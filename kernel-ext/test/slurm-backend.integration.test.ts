@@ -3,6 +3,7 @@
  * Backend interface with a real BackendContext: success, failure, cancel, a 2,000-row
  * array, a time limit, and finding a submission again after a crash.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SlurmBackend } from '../src/backends/slurm';
@@ -69,6 +70,33 @@ describeSlurm('Slurm backend on a real Slurm', () => {
     expect(fs.readFileSync(path.join(items[1].workDir, 'slurm-job'), 'utf8').trim()).toBe(
       ids.get('bad1')
     );
+  });
+
+  test('chunks of MaxArraySize and one array per resource set; sbatch errors go to the items', async () => {
+    const small = new SlurmBackend({ maxArraySize: 10, extraSbatchArgs: ['--hold'] });
+    await small.init({ log: quietLog, emit: () => {}, stateDir: path.join(h.root, 'state') });
+    const items = [
+      ...Array.from({ length: 25 }, (_, i) => h.item(`ch${i}`, ['true'], { role: 'task' })),
+      h.item('mem1', ['true'], { role: 'task', resources: { memory: '100M' } }),
+      h.item('badres', ['true'], { resources: { cpus: -1 } }),
+      h.item('badpart', ['true'], { resources: { partition: 'no-such-partition' } }),
+    ];
+    const out = await submitRetrying(small, { groupId: 'g-chunks', items, maxParallel: 3 });
+    const by = new Map(out.map(o => [o.jobId, o]));
+    const arrayOf = (id: string) => by.get(id)!.backendJobId!.split('_')[0];
+    // 25 rows in chunks of 10: three arrays, each task numbered within its chunk.
+    expect(new Set(Array.from({ length: 25 }, (_, i) => arrayOf(`ch${i}`))).size).toBe(3);
+    expect(by.get('ch24')!.backendJobId).toMatch(/_4$/);
+    expect(arrayOf('mem1')).not.toBe(arrayOf('ch0'));
+    expect(by.get('badres')!.error).toMatch(/Invalid cpus/);
+    expect(by.get('badpart')!.error).toMatch(/sbatch failed: .*partition/i);
+    const ids = out.filter(o => o.backendJobId).map(o => o.backendJobId!);
+    // The throttle and the nice value reached Slurm.
+    const info = execFileSync('scontrol', ['show', 'job', arrayOf('ch0')], { encoding: 'utf8' });
+    expect(info).toMatch(/ArrayTaskThrottle=3/);
+    expect(info).toMatch(/Nice=100/);
+    await small.cancel(ids.map(id => ({ jobId: id, backendJobId: id, groupId: 'g-chunks', workDir: h.root, status: 'queued' })));
+    await small.close();
   });
 
   test('cancel of a pending and a running task', async () => {

@@ -172,7 +172,13 @@ export class Tracker {
           patch.terminated_code = 'automation';
           if (u.reason) patch.error_message = u.reason;
         }
-        const cur = row.status === 'created' ? life.transition(row, 'queued', {}) : row;
+        let cur = row.status === 'created' ? life.transition(row, 'queued', {}) : row;
+        // A job that exited did run, even if it started and ended between two polls:
+        // record the running span so timelines and event streams are complete.
+        if (cur.status === 'queued' && u.exitCode !== undefined && u.exitCode !== null) {
+          const startedAt = u.startedAt ? Date.parse(u.startedAt) : patch.finished_at ?? Date.now();
+          cur = life.transition(cur, 'running', { started_at: startedAt });
+        }
         const ended = life.transition(cur, status, patch, u.reason);
         if (status === 'error') autoRetryFor(this.engine, ended);
       }

@@ -197,6 +197,11 @@ test('submit --wait of a YAML batch that succeeds exits 0 and the fan-in merges 
   expect(b).toMatchObject({ status: 'completed', label: 'ok batch', counts: { completed: 3 } });
   const fanIn = JSON.parse((await bulkrun('status', b.fanInJobId, '--json')).stdout);
   expect(fanIn.output.messages).toEqual(['first', 'two words; `x` $(y)', 'ünïcödé\nline']);
+  const st = await bulkrun('status', id);
+  expect(st.stdout).toMatch(/fan-in \w+: completed, output \{"title":"merged","rows":3/);
+  const logs = await bulkrun('logs', id);
+  expect(logs.code).toBe(1);
+  expect(logs.stderr).toContain(`${id} is a batch: its rows have the logs`);
   const list = await bulkrun('jobs');
   expect(list.stdout).toContain(id);
   expect(list.stdout).toContain('ok batch');

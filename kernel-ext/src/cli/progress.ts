@@ -2,7 +2,7 @@
  * Live progress on stderr: a bar on a terminal; elsewhere (CI logs, pipes) one summary line
  * whenever the counts change, at most once a second.
  */
-import { SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import type { BatchRecord } from '../protocol/records';
 import { doneCount, summaryLine } from './format';
 import type { Watched } from './watch';
@@ -39,15 +39,18 @@ class BarProgress implements Progress {
   private started = false;
 
   constructor(stream: NodeJS.WriteStream) {
-    this.bar = new SingleBar({
-      format: '{bar} {value}/{total} | {text}',
-      stream,
-      hideCursor: true,
-      clearOnComplete: false,
-      barsize: 30,
-      etaBuffer: 50,
-      fps: 10,
-    });
+    this.bar = new SingleBar(
+      {
+        format: '{bar} {value}/{total} | {duration_formatted} | {text}',
+        stream,
+        hideCursor: true,
+        clearOnComplete: false,
+        barsize: 30,
+        etaBuffer: 50,
+        fps: 10,
+      },
+      Presets.shades_classic
+    );
   }
 
   update(rec: Watched): void {

@@ -59,6 +59,16 @@ export function registerLogs(program: Command): void {
         flags: { follow?: boolean; stderr?: boolean; offset?: number }
       ) {
         const client = clientFrom(this.optsWithGlobals<GlobalOptions>());
+        const job = await client.get<JobRecord & { batchJob?: boolean }>(
+          `/jobs/${encodeURIComponent(id)}`
+        );
+        if (job.batchJob && !job.queuedAt && !job.backendJobId) {
+          // A submitted batch's parent never runs; a fan-out job (which became a batch) did.
+          process.stderr.write(
+            `error: ${id} is a batch: its rows have the logs (\`bulkrun status ${id} --jobs\` lists them)\n`
+          );
+          return 1;
+        }
         await streamLog(client, id, flags.stderr ? 'stderr' : 'stdout', {
           follow: flags.follow,
           offset: flags.offset,

@@ -67,6 +67,14 @@ async function renderBatch(client: ApiClient, b: BatchRecord, all: boolean): Pro
     ? jobs.filter(j => j.role === 'task' && j.attempt > 1).length
     : await retriedRows(client, b.id);
   lines.push(summaryLine(b.counts, retried));
+  if (b.fanInJobId) {
+    const f = await client.get<JobRecord>(`/jobs/${encodeURIComponent(b.fanInJobId)}`);
+    const out =
+      f.output === null || f.output === undefined
+        ? ''
+        : `, output ${truncate(JSON.stringify(f.output), 200)}`;
+    lines.push(`fan-in ${f.id}: ${statusText(f)}${out}`);
+  }
   if (all) {
     lines.push('', jobsTable(jobs));
   } else if (b.counts.error || b.counts.terminated) {

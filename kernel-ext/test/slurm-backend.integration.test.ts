@@ -95,7 +95,15 @@ describeSlurm('Slurm backend on a real Slurm', () => {
     const info = execFileSync('scontrol', ['show', 'job', arrayOf('ch0')], { encoding: 'utf8' });
     expect(info).toMatch(/ArrayTaskThrottle=3/);
     expect(info).toMatch(/Nice=100/);
-    await small.cancel(ids.map(id => ({ jobId: id, backendJobId: id, groupId: 'g-chunks', workDir: h.root, status: 'queued' })));
+    await small.cancel(
+      ids.map(id => ({
+        jobId: id,
+        backendJobId: id,
+        groupId: 'g-chunks',
+        workDir: h.root,
+        status: 'queued',
+      }))
+    );
     await small.close();
   });
 
@@ -161,6 +169,18 @@ describeSlurm('Slurm backend on a real Slurm', () => {
     const { final } = await pollUntilDone(h.backend, jobs, 200_000);
     expect(final.get('slow1')).toMatchObject({ status: 'error', error: { code: 'timeout' } });
     expect(final.get('slow1')!.reason).toMatch(/TIMEOUT/);
+  });
+
+  test('a job Slurm does not know and that left no exit record becomes "lost" after the grace period', async () => {
+    const [it] = [h.item('ghost1', ['true'])];
+    const jobs = tracked([it], new Map([['ghost1', '999999_0']]), 'g-ghost');
+    jobs[0].status = 'running';
+    const t0 = Date.now();
+    const { final } = await pollUntilDone(h.backend, jobs, 30_000);
+    // The harness's grace is 5 s; this cluster has no accounting, so sacct is asked once at most.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(5000);
+    expect(final.get('ghost1')).toMatchObject({ status: 'error', error: { code: 'lost' } });
+    expect(final.get('ghost1')!.error!.message).toMatch(/999999_0.*no exit record/);
   });
 
   test('findSubmitted finds arrays whose ids were never recorded, and nothing else', async () => {

@@ -67,6 +67,8 @@ export interface SlurmConfig {
   /** User whose jobs squeue lists (default: the server's user). */
   user?: string;
   commandTimeoutMs?: number;
+  /** Cap on tasks per sbatch call below the controller's MaxArraySize. */
+  maxArraySize?: number;
 }
 
 /** Chunk size when `scontrol show config` can't be read (Slurm's default MaxArraySize). */
@@ -187,7 +189,8 @@ export class SlurmBackend implements Backend {
     try {
       const { stdout } = await this.run('scontrol', ['show', 'config']);
       const v = Number(parseScontrolConfig(stdout).get('MaxArraySize'));
-      this.maxArraySize = Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_ARRAY_SIZE;
+      const live = Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_ARRAY_SIZE;
+      this.maxArraySize = Math.min(live, this.cfg.maxArraySize ?? live);
     } catch (e) {
       const down = this.outage(e);
       if (down) throw down;
@@ -384,9 +387,14 @@ export class SlurmBackend implements Backend {
 
   /** The update for one job Slurm (or its exit record) knows about; null when unchanged. */
   private judge(j: TrackedJob, row: SlurmRow | null, now: number): StatusUpdate | null {
-    const exit = readExit(j.workDir);
     const mapped = row ? mapSlurmState(row) : null;
     if (row && mapped) this.lastSeen.set(j.jobId, { what: mapped.reason, at: new Date(now) });
+    if (mapped?.status === 'queued') {
+      // Waiting in the queue: nothing to read on disk (keeps a 10,000-row poll cheap).
+      this.missingSince.delete(j.jobId);
+      return null; // running → queued (a requeue) is not a move our states make
+    }
+    const exit = readExit(j.workDir);
     if (exit) {
       this.forget(j.jobId);
       const started = readStarted(j.workDir);
@@ -414,10 +422,6 @@ export class SlurmBackend implements Backend {
       };
     }
     if (!row || !mapped) return null;
-    if (mapped.status === 'queued') {
-      this.missingSince.delete(j.jobId);
-      return null; // running → queued (a requeue) is not a move our states make
-    }
     if (mapped.status === 'running') {
       this.missingSince.delete(j.jobId);
       if (j.status === 'running') return null;

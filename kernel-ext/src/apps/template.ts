@@ -41,6 +41,18 @@ export function parseElement(element: string): Piece[] {
   return pieces;
 }
 
+// Parsed once per command array: the dispatcher renders thousands of rows of one app.
+const parsed = new WeakMap<string[], Piece[][]>();
+
+function parsedCommand(command: string[]): Piece[][] {
+  let p = parsed.get(command);
+  if (!p || p.length !== command.length) {
+    p = command.map(parseElement);
+    parsed.set(command, p);
+  }
+  return p;
+}
+
 /** The parameter names a command refers to, in order of first use. */
 export function placeholders(command: string[]): string[] {
   const names: string[] = [];
@@ -79,8 +91,7 @@ function scalar(name: string, v: unknown): string {
  */
 export function renderCommand(command: string[], params: Record<string, unknown>): string[] {
   const argv: string[] = [];
-  for (const el of command) {
-    const pieces = parseElement(el);
+  for (const pieces of parsedCommand(command)) {
     if (pieces.length === 1 && 'param' in pieces[0]) {
       const name = pieces[0].param;
       const v = params[name];

@@ -16,7 +16,7 @@ import { isTerminal } from '../protocol/records';
 import type { Stmt } from '../store/db';
 import type { JobRow } from '../store/rows';
 import type { Engine } from './engine';
-import { newId } from './ids';
+import { newId, newToken } from './ids';
 
 const BIN_DIR = path.resolve(__dirname, '..', '..', 'bin');
 
@@ -90,7 +90,7 @@ export class Dispatcher {
          LIMIT ? OFFSET ?`
       ),
       mark: db.prepare(
-        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1 WHERE id = ? AND status = 'created'"
+        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1, job_token = ? WHERE id = ? AND status = 'created'"
       ),
     };
     return this.stmts;
@@ -180,13 +180,16 @@ export class Dispatcher {
       g.rows.push(j);
     }
     const prepared: { req: SubmitRequest; backend: string }[] = [];
+    const tokens = new Map<string, string>();
     const failed: { row: JobRow; message: string }[] = [];
     for (const g of groups.values()) {
       const groupId = newId();
       const items: SubmitItem[] = [];
       for (const row of g.rows) {
         try {
-          items.push(this.prepare(row));
+          const token = newToken();
+          tokens.set(row.id, token);
+          items.push(this.prepare(row, token));
         } catch (e) {
           failed.push({ row, message: (e as Error).message });
         }
@@ -200,7 +203,7 @@ export class Dispatcher {
         if (!isTerminal(cur.status)) life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
       }
       const mark = q.mark;
-      for (const p of prepared) for (const it of p.req.items) mark.run(p.req.groupId, it.jobId);
+      for (const p of prepared) for (const it of p.req.items) mark.run(p.req.groupId, tokens.get(it.jobId), it.jobId);
     });
     await Promise.all(
       prepared.map(async p => {
@@ -258,7 +261,7 @@ export class Dispatcher {
   }
 
   /** Work dir, argv and environment of one job; throws with a user-readable message. */
-  prepare(row: JobRow): SubmitItem {
+  prepare(row: JobRow, token: string): SubmitItem {
     const e = this.engine;
     const app = e.app(row.app, row.app_version) ?? e.app(row.app);
     if (!app) throw new Error(`App '${row.app}' version ${row.app_version} is no longer registered`);
@@ -266,7 +269,7 @@ export class Dispatcher {
     const argv = containerArgv(app.container, e.apps.renderArgv(app, params), row.work_dir);
     const env: Record<string, string> = {
       BULKRUN_URL: e.config.publicUrl,
-      BULKRUN_TOKEN: row.job_token ? `job.${row.job_token}` : '',
+      BULKRUN_TOKEN: `job.${token}`,
       BULKRUN_JOB_ID: row.id,
       BULKRUN_BATCH_ID: row.batch_id ?? '',
       BULKRUN_ROW_INDEX: row.idx === null ? '' : String(row.idx),

@@ -26,7 +26,7 @@ import { type Actor, type ActOptions, canSee, notFound } from './access';
 import { EventBus } from './bus';
 import type { EngineConfig } from './config';
 import { Dispatcher } from './dispatcher';
-import { newId, newToken, ID_PATTERN } from './ids';
+import { newId, newIds, ID_PATTERN } from './ids';
 import { Lifecycle } from './lifecycle';
 import { Tracker } from './tracker';
 import { checkBatchBody, checkJobBody } from './validate';
@@ -141,7 +141,7 @@ export class Engine {
     q: { status?: string; limit?: number; cursor?: string; asAdmin?: boolean; includeSingles?: boolean }
   ): Page<BatchRecord | JobRecord> {
     const limit = clampLimit(q.limit, 100, 1000);
-    const where: string[] = [q.includeSingles ? '(is_batch = 1 OR (batch_id IS NULL AND role = \'single\'))' : 'is_batch = 1'];
+    const where: string[] = ['batch_id IS NULL', q.includeSingles ? "role = 'single'" : 'is_batch = 1'];
     const args: unknown[] = [];
     if (!(actor.admin && q.asAdmin)) {
       where.push('owner = ?');
@@ -321,8 +321,9 @@ export class Engine {
         n_created: rows.length,
       });
       const owner = opts.parentJob?.owner ?? actor.user;
+      const ids = newIds(rows.length);
       rows.forEach((params, i) => {
-        const id = newId();
+        const id = ids[i];
         jobIds.push(id);
         this.store.jobs.insert(
           this.newJobRow({
@@ -402,7 +403,8 @@ export class Engine {
       origin: null,
       ...j,
       work_dir: this.jobDir(j.id),
-      job_token: j.is_batch ? null : newToken(),
+      // Minted when the job is handed to a scheduler (dispatcher.prepare), not before.
+      job_token: null,
     };
   }
 

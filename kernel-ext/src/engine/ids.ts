@@ -11,6 +11,18 @@ export function newId(length = 12): string {
   return s;
 }
 
+/** Many ids from one random draw (a 10,000-row batch needs 10,000). */
+export function newIds(n: number, length = 12): string[] {
+  const bytes = randomBytes(n * length);
+  const out: string[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    let s = '';
+    for (let i = 0; i < length; i++) s += ALPHABET[bytes[k * length + i] & 31];
+    out[k] = s;
+  }
+  return out;
+}
+
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }

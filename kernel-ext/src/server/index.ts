@@ -40,7 +40,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw new Error(`Default backend '${config.engine.defaultBackend}' is not configured (have: ${[...backends.keys()].join(', ')})`);
   }
 
-  const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, maxParamLength: 200 });
+  const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, routerOptions: { maxParamLength: 200 } });
   const engine = new Engine({ store, apps, backends, config: config.engine, log });
   const auth = new Auth(config.users, store, new Set(config.engine.admins));
   if (config.users.length === 0) {

@@ -106,8 +106,9 @@ class Connection {
     const events = this.engine.store.events;
     const min = events.minSeq();
     const max = events.maxSeq();
-    if ((since as number) > max) return;
-    if (min !== null && (since as number) < min - 1) {
+    if ((since as number) >= max) return;
+    // Events after `since` were pruned: the client must re-fetch state.
+    if (min === null || (since as number) < min - 1) {
       this.send({ type: 'reset' });
       return;
     }

@@ -21,7 +21,8 @@ export class EventQueries {
       'INSERT INTO events (at, owner, batch_id, job_id, body) VALUES (?, ?, ?, ?, ?)'
     );
     this.sinceStmt = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.maxStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
+    // The sequence counter, not MAX(seq): pruning must never make seq go backwards.
+    this.maxStmt = db.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq");
     this.minStmt = db.prepare('SELECT MIN(seq) AS seq FROM events');
   }
 

@@ -219,6 +219,20 @@ export function defineEngineSuite(backend: string, config: Record<string, unknow
       ws2.close();
     });
 
+    it('answers reset when since is older than the retained events', async () => {
+      const events = s.server.engine.store.events;
+      const max = events.maxSeq();
+      events.prune(-1, 0); // retention passed for every event
+      expect(events.maxSeq()).toBe(max);
+      const ws = new WsClient(s.url, s.token);
+      await ws.opened;
+      const hello = await ws.waitFor(m => m.type === 'hello');
+      expect(hello.seq).toBe(max);
+      ws.send({ type: 'subscribe', since: 1 });
+      await ws.waitFor(m => m.type === 'reset');
+      ws.close();
+    });
+
     it('speaks MessagePack by default and tails logs', async () => {
       const ws = new WsClient(s.url, s.token, false);
       await ws.opened;

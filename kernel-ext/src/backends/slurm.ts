@@ -119,7 +119,9 @@ export class SlurmBackend implements Backend {
   }
 
   async init(ctx: BackendContext): Promise<void> {
-    this.ctx = ctx;
+    // Absolute: sbatch runs the task script with --chdir set to the state dir.
+    this.ctx = { ...ctx, stateDir: path.resolve(ctx.stateDir) };
+    ctx = this.ctx;
     // Stable copies in the state dir: compute nodes see them, upgrades don't change them.
     this.submitDir = path.join(ctx.stateDir, 'submit');
     this.logDir = path.join(ctx.stateDir, 'logs');

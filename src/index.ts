@@ -279,7 +279,12 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: CommandIDs.insert, category: trans.__('Bulkrun') });
     palette?.addItem({ command: CommandIDs.newNotebook, category: trans.__('Bulkrun') });
-    launcher?.add({ command: CommandIDs.newNotebook, category: trans.__('Notebook'), rank: 50 });
+    launcher?.add({
+      command: CommandIDs.newNotebook,
+      category: trans.__('Other'),
+      rank: 0,
+      args: { isLauncher: true },
+    });
     app.docRegistry.addWidgetExtension('Notebook', new ToolbarExtension(app, trans));
   },
 };

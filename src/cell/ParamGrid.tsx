@@ -3,6 +3,7 @@
  * validation, spreadsheet paste, keyboard navigation (arrows, Enter) and row
  * add/duplicate/delete. Virtualized so thousands of rows stay fast.
  */
+import { closeIcon, copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { JSONSchema, RowError } from '../api/types';
 import { useView } from '../components/context';
@@ -277,7 +278,7 @@ export function ParamGrid(props: GridProps): JSX.Element {
                       props.onChange(next);
                     }}
                   >
-                    ⧉
+                    <copyIcon.react tag="span" elementSize="small" />
                   </button>
                   <button
                     className="jp-Bulkrun-iconbutton"
@@ -289,7 +290,7 @@ export function ParamGrid(props: GridProps): JSX.Element {
                       props.onChange(next.length ? next : [{}]);
                     }}
                   >
-                    ✕
+                    <closeIcon.react tag="span" elementSize="small" />
                   </button>
                 </div>
               )}

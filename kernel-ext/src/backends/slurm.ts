@@ -412,16 +412,17 @@ export class SlurmBackend implements Backend {
       // The scheduler's reason wins where it has one (a time-limit kill after the record).
       const special = mapped?.error && mapped.error.code !== 'job_crashed' ? mapped.error : null;
       const sig = exit.exitCode > 128 ? exit.exitCode - 128 : 0;
-      return {
-        ...base,
-        status: 'error',
-        error: special ?? {
-          code: 'job_crashed',
-          message: sig
-            ? `The job was killed by signal ${sig}`
-            : `The job exited with code ${exit.exitCode}`,
-        },
-      };
+      // SIGKILL that Slurm does not explain otherwise: the kernel's OOM killer, as locally.
+      const crash =
+        sig === 9
+          ? { code: 'oom', message: 'The job was killed (SIGKILL), most likely out of memory' }
+          : {
+              code: 'job_crashed',
+              message: sig
+                ? `The job was killed by signal ${sig}`
+                : `The job exited with code ${exit.exitCode}`,
+            };
+      return { ...base, status: 'error', error: special ?? crash };
     }
     if (!row || !mapped) return null;
     if (mapped.status === 'running') {

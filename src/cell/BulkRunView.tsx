@@ -40,6 +40,7 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
   const [serverMessage, setServerMessage] = React.useState('');
   const [unlocked, setUnlocked] = React.useState(false);
   const [model, setModel] = React.useState<BatchModel | null>(null);
+  const root = React.useRef<HTMLDivElement>(null);
   const saveTimer = React.useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = React.useRef({ draft, batchId });
   latest.current = { draft, batchId };
@@ -140,6 +141,8 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
       setUnlocked(false);
       persist(next, id, true);
       setTab('status');
+      // The status view is shorter than the grid: keep the cell in sight.
+      requestAnimationFrame(() => root.current?.scrollIntoView({ block: 'nearest' }));
     } catch (e) {
       if (e instanceof BulkrunError) {
         setServerErrors(e.rowErrors);
@@ -162,7 +165,7 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
   const batch = model?.batch ?? null;
 
   return (
-    <div className="jp-Bulkrun-view">
+    <div className="jp-Bulkrun-view" ref={root}>
       <header className="jp-Bulkrun-header">
         <span className="jp-Bulkrun-title">{trans.__('Bulk run')}</span>
         {app ? <span className="jp-Bulkrun-muted">{app.title}</span> : null}

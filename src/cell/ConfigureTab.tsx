@@ -39,13 +39,26 @@ function AppPicker(props: {
   const [active, setActive] = React.useState(0);
   const apps = props.apps ?? [];
   const q = query.trim().toLowerCase();
-  const matches = apps.filter(
-    a =>
-      !q ||
-      a.id.toLowerCase().includes(q) ||
-      a.title.toLowerCase().includes(q) ||
-      a.description.toLowerCase().includes(q)
-  );
+  // Id and title matches rank before description matches.
+  const score = (a: AppDefinition): number => {
+    if (!q) {
+      return 1;
+    }
+    const id = a.id.toLowerCase();
+    const title = a.title.toLowerCase();
+    if (id === q || id.startsWith(q) || title.startsWith(q)) {
+      return 4;
+    }
+    if (id.includes(q) || title.includes(q)) {
+      return 3;
+    }
+    return a.description.toLowerCase().includes(q) ? 1 : 0;
+  };
+  const matches = apps
+    .map(a => ({ a, s: score(a) }))
+    .filter(x => x.s > 0)
+    .sort((x, y) => y.s - x.s)
+    .map(x => x.a);
   const current = apps.find(a => a.id === props.value);
   const choose = (a: AppDefinition) => {
     props.onChange(a.id);

@@ -8,10 +8,6 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
 export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
-# node-gyp (better-sqlite3) uses the installed Node headers instead of downloading them.
-ifneq ($(wildcard /usr/include/node/node.h),)
-export npm_config_nodedir ?= /usr
-endif
 
 RESULTS := $(ROOT)/.data/test-results
 export BULKRUN_RESULTS := $(RESULTS)

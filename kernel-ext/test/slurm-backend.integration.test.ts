@@ -30,6 +30,7 @@ describeSlurm('Slurm backend on a real Slurm', () => {
   });
   afterAll(async () => {
     await h?.backend.close();
+    if (h) fs.rmSync(h.root, { recursive: true, force: true });
   });
 
   test('health reports the controller up', async () => {

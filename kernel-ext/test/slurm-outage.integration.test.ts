@@ -4,6 +4,7 @@
  * the controller is back tracking resumes and every job finishes as it really did.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { BackendUnavailable } from '../src/backends/base';
 import {
@@ -33,6 +34,7 @@ describeSlurm('Slurm backend through a controller outage', () => {
     // Whatever happened, leave the controller running for everyone else.
     if (h) script('slurm-up');
     await h?.backend.close();
+    if (h) fs.rmSync(h.root, { recursive: true, force: true });
   });
 
   test('stop slurmctld mid-run, then start it again', async () => {

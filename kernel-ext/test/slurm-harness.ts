@@ -38,7 +38,16 @@ export function slurmUp(suite: string): void {
 }
 
 /** `describe`, or a loudly announced skip when BULKRUN_SKIP_SLURM=1. */
-export const describeSlurm: jest.Describe = (SKIP ? describe.skip : describe) as jest.Describe;
+export function describeSlurm(name: string, fn: () => void): void {
+  if (SKIP) {
+    console.warn(
+      `BULKRUN_SKIP_SLURM=1: SKIPPING the Slurm integration tests "${name}" (no real Slurm used)`
+    );
+    describe.skip(name, fn);
+  } else {
+    describe(name, fn);
+  }
+}
 
 export const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

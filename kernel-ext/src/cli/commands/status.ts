@@ -60,12 +60,20 @@ export function jobsTable(jobs: JobRecord[]): string {
   );
 }
 
-async function renderBatch(client: ApiClient, b: BatchRecord, all: boolean): Promise<string> {
+async function renderBatch(
+  client: ApiClient,
+  b: BatchRecord,
+  all: boolean,
+  light = false
+): Promise<string> {
   const lines = [batchHeader(b), '', countsTable(b.counts, b.total), ''];
   const jobs = all ? await batchJobs(client, b.id) : [];
+  // While watching, retries are not counted: that reads every row.
   const retried = all
     ? jobs.filter(j => j.role === 'task' && j.attempt > 1).length
-    : await retriedRows(client, b.id);
+    : light
+      ? 0
+      : await retriedRows(client, b.id);
   lines.push(summaryLine(b.counts, retried));
   if (b.fanInJobId) {
     const f = await client.get<JobRecord>(`/jobs/${encodeURIComponent(b.fanInJobId)}`);
@@ -95,9 +103,14 @@ async function renderBatch(client: ApiClient, b: BatchRecord, all: boolean): Pro
   return lines.join('\n');
 }
 
-async function render(client: ApiClient, rec: Watched, all: boolean): Promise<string> {
+async function render(
+  client: ApiClient,
+  rec: Watched,
+  all: boolean,
+  light = false
+): Promise<string> {
   const b = rec as BatchRecord;
-  return b.batchJob ? renderBatch(client, b, all) : jobFields(rec);
+  return b.batchJob ? renderBatch(client, b, all, light) : jobFields(rec);
 }
 
 export function registerStatus(program: Command): void {
@@ -128,31 +141,44 @@ export function registerStatus(program: Command): void {
         }
         const tty = process.stdout.isTTY && !flags.json;
         let last = '';
-        let drawing = Promise.resolve();
+        let latest: Watched = rec;
+        let dirty = false;
+        let drawing: Promise<void> | null = null;
+        const draw = async () => {
+          const r = latest;
+          const b = r as BatchRecord;
+          let text: string;
+          if (flags.json) text = JSON.stringify(r);
+          else if (tty) text = await render(client, r, !!flags.jobs, true);
+          else text = b.batchJob ? `${b.status}: ${summaryLine(b.counts)}` : statusText(r);
+          if (text === last) return;
+          last = text;
+          process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+        };
+        // Redraws at most once a second on a terminal (a redraw reads the failed rows).
         const show = (r: Watched) => {
-          drawing = drawing.then(async () => {
-            if (flags.json) {
-              const line = JSON.stringify(r);
-              if (line !== last) process.stdout.write(`${line}\n`);
-              last = line;
-              return;
+          latest = r;
+          dirty = true;
+          drawing ??= (async () => {
+            while (dirty) {
+              dirty = false;
+              await draw();
+              if (tty) await new Promise(res => setTimeout(res, 1000));
             }
-            const b = r as BatchRecord;
-            const text = tty
-              ? await render(client, r, !!flags.jobs)
-              : b.batchJob
-                ? `${b.status}: ${summaryLine(b.counts)}`
-                : statusText(r);
-            if (text === last) return;
-            last = text;
-            process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
-          });
+            drawing = null;
+          })();
         };
         show(rec);
         const final = await watchRecord(client, id, { onUpdate: show });
+        dirty = false;
         await drawing;
-        if (!tty && !flags.json)
-          process.stdout.write(`${await render(client, final, !!flags.jobs)}\n`);
+        latest = final;
+        if (tty) {
+          process.stdout.write(`\x1b[H\x1b[2J${await render(client, final, !!flags.jobs)}\n`);
+        } else {
+          await draw();
+          if (!flags.json) process.stdout.write(`${await render(client, final, !!flags.jobs)}\n`);
+        }
         return exitCodeFor(final.status);
       })
     );

@@ -3,7 +3,7 @@
  * every batch rule holds there exactly as on the local backend.
  */
 import * as fs from 'fs';
-import { describeSlurm, slurmUp } from '../slurm-harness';
+import { describeSlurm, slurmUp } from './harness';
 import { defineEngineSuite } from '../suites/engine-suite';
 import { defineSemanticsSuite } from '../suites/semantics-suite';
 

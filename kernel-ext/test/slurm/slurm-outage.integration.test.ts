@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BackendUnavailable } from '../src/backends/base';
+import { BackendUnavailable } from '../../src/backends/base';
 import {
   describeSlurm,
   harness,
@@ -17,7 +17,7 @@ import {
   submitRetrying,
   tracked,
   type Harness,
-} from './slurm-harness';
+} from './harness';
 
 jest.setTimeout(180_000);
 

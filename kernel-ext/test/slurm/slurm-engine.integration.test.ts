@@ -2,8 +2,8 @@
  * The whole server on the Slurm backend: a batch with a fan-in, a failing row, and an
  * OOM-killed row retried with more memory, through the REST API.
  */
-import { startTestServer, type TestServer, waitBatch } from './helpers/server';
-import { describeSlurm, slurmUp } from './slurm-harness';
+import { startTestServer, type TestServer, waitBatch } from '../helpers/server';
+import { describeSlurm, slurmUp } from './harness';
 
 jest.setTimeout(180_000);
 

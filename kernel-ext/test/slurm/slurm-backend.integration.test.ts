@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SlurmBackend } from '../src/backends/slurm';
+import { SlurmBackend } from '../../src/backends/slurm';
 import {
   describeSlurm,
   harness,
@@ -18,7 +18,7 @@ import {
   submitRetrying,
   tracked,
   type Harness,
-} from './slurm-harness';
+} from './harness';
 
 jest.setTimeout(240_000);
 

@@ -12,12 +12,12 @@ import {
   type StatusUpdate,
   type SubmitItem,
   type TrackedJob,
-} from '../src/backends/base';
-import { SlurmBackend, type SlurmConfig } from '../src/backends/slurm';
-import { prepareWorkDir } from '../src/backends/workdir';
-import type { JobRole, Resources } from '../src/protocol/records';
+} from '../../src/backends/base';
+import { SlurmBackend, type SlurmConfig } from '../../src/backends/slurm';
+import { prepareWorkDir } from '../../src/backends/workdir';
+import type { JobRole, Resources } from '../../src/protocol/records';
 
-export const REPO = path.join(__dirname, '..', '..');
+export const REPO = path.join(__dirname, '..', '..', '..');
 export const SKIP = process.env.BULKRUN_SKIP_SLURM === '1';
 
 /** Starts Slurm (idempotent) or fails loudly; with BULKRUN_SKIP_SLURM=1 says what it skips. */

@@ -283,7 +283,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
   const fanIn = model.fanIn;
   const done = counts.completed + counts.error + counts.terminated;
   const filters: Filter[] = ['all', 'queued', 'running', 'completed', 'error', 'terminated'];
-  const gridTemplate = '28px 56px minmax(140px, 2fr) 96px 80px 48px 72px minmax(120px, 2fr) 112px';
+  const gridTemplate = '28px 48px minmax(100px, 2fr) 96px 64px 40px 64px minmax(80px, 2fr) 112px';
 
   return (
     <div className="jp-Bulkrun-status">

@@ -1,0 +1,282 @@
+/**
+ * The bulk-run cell and the jobs panel in a real JupyterLab, against the real Bulkrun
+ * server (local backend) behind Jupyter's proxy.
+ */
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as path from 'path';
+
+test.use({ autoGoto: true });
+test.setTimeout(120000);
+
+const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
+
+/** Creates a notebook and inserts a bulk-run cell with the palette command. */
+async function newBulkCell(page: IJupyterLabPageFixture, name: string): Promise<Locator> {
+  await page.notebook.createNew(name);
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
+  const view = page.locator('.jp-Bulkrun-view').first();
+  await expect(view).toBeVisible();
+  return view;
+}
+
+async function chooseApp(
+  view: Locator,
+  id: string,
+  picker = '.jp-Bulkrun-apppicker input'
+): Promise<void> {
+  const input = view.locator(picker).first();
+  await input.click();
+  await input.fill(id);
+  await view.page().keyboard.press('Enter');
+  await expect(input).toHaveValue(new RegExp(`\\(${id}\\)`));
+}
+
+/** Pastes a block (as a spreadsheet would) into the grid's first cell. */
+async function paste(view: Locator, text: string): Promise<void> {
+  const cell = view.locator('[data-cell="0:0"]');
+  await cell.click();
+  await cell.evaluate((el, t) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', t);
+    el.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })
+    );
+  }, text);
+}
+
+async function run(view: Locator): Promise<void> {
+  const button = view.locator('.jp-Bulkrun-run');
+  await expect(button).toBeEnabled();
+  await button.click();
+  await expect(view.locator('.jp-Bulkrun-tabbutton[aria-selected="true"]')).toHaveText('Status');
+}
+
+function summary(view: Locator): Locator {
+  return view.locator('.jp-Bulkrun-summary');
+}
+
+async function serverRoot(page: IJupyterLabPageFixture): Promise<string> {
+  return page.evaluate(
+    () => JSON.parse(document.getElementById('jupyter-config-data')!.textContent!).serverRoot
+  );
+}
+
+test.describe('bulk-run cell', () => {
+  test('insert from the toolbar, fill by paste, invalid rows block Run with reasons', async ({
+    page,
+  }) => {
+    await page.notebook.createNew('paste.ipynb');
+    await page.locator('.jp-Bulkrun-toolbarbutton').click();
+    const view = page.locator('.jp-Bulkrun-view');
+    await expect(view).toBeVisible();
+    await expect(view.locator('.jp-Bulkrun-problems')).toContainText('Choose an app.');
+    await chooseApp(view, 'demo-echo');
+    await paste(view, 'message\trepeat\nfirst\t1\nsecond\t0\nthird\tmany\n');
+    await expect(view.locator('.jp-Bulkrun-grid [role="row"][aria-rowindex]')).toHaveCount(3);
+    await expect(view.locator('[data-cell="1:0"]')).toHaveValue('second');
+    const runButton = view.locator('.jp-Bulkrun-run');
+    await expect(runButton).toBeDisabled();
+    await expect(view.locator('.jp-Bulkrun-problems')).toContainText('2 row(s) have errors');
+    await expect(view.locator('[data-cell="1:1"]')).toHaveAttribute('aria-invalid', 'true');
+    await expect(view.locator('.jp-Bulkrun-cellerror').first()).toContainText('must be ≥ 1');
+    // Fix both rows with the keyboard: the grid moves down with Enter.
+    await view.locator('[data-cell="1:1"]').fill('2');
+    await page.keyboard.press('Enter');
+    await expect(view.locator('[data-cell="2:1"]')).toBeFocused();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('3');
+    await expect(runButton).toBeEnabled();
+    await expect(view.locator('.jp-Bulkrun-problems')).toHaveCount(0);
+    // The draft lives in the cell metadata, so saving the notebook keeps it.
+    await page.waitForTimeout(500);
+    const meta = await page.evaluate(() => {
+      const nb = (window as any).jupyterapp.shell.currentWidget.content;
+      return nb.activeCell.model.getMetadata('bulkrun');
+    });
+    expect(meta.draft.app).toBe('demo-echo');
+    expect(meta.draft.rows).toHaveLength(3);
+    expect(meta.draft.rows[2]).toEqual({ message: 'third', repeat: '3' });
+  });
+
+  test('submit to the local backend, watch it complete, fan-in result shows', async ({ page }) => {
+    const view = await newBulkCell(page, 'echo.ipynb');
+    await chooseApp(view, 'demo-echo');
+    await paste(view, 'message\none\ntwo\nthree\n');
+    await view.locator('summary:has-text("Resources")').click();
+    await view.locator('text=Run a fan-in job').click();
+    await chooseApp(view, 'demo-merge', '.jp-Bulkrun-fanin .jp-Bulkrun-apppicker input');
+    await view.locator('.jp-Bulkrun-run').click();
+    await expect(summary(view)).toHaveText('3 completed', { timeout: 60000 });
+    await expect(view.locator('.jp-Bulkrun-fanin-line .jp-Bulkrun-badge')).toHaveText('completed', {
+      timeout: 30000,
+    });
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
+    await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('three');
+    await expect(view.locator('.jp-Bulkrun-resultrow')).toHaveCount(3);
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Timeline")').click();
+    await expect(
+      view.locator('.jp-Bulkrun-timeline svg rect.jp-Bulkrun-fill-completed')
+    ).toHaveCount(4);
+  });
+
+  test('a failing row, retry failed, completes and the fan-in runs', async ({ page, tmpPath }) => {
+    const root = await serverRoot(page);
+    await page.contents.uploadContent('alpha beta\n', 'text', `${tmpPath}/a.txt`);
+    await page.contents.uploadContent('gamma\n', 'text', `${tmpPath}/b.txt`);
+    const dir = path.join(root, tmpPath);
+    const view = await newBulkCell(page, 'retry.ipynb');
+    await chooseApp(view, 'demo-wordcount');
+    await paste(view, `input\n${dir}/a.txt\n${dir}/b.txt\n${dir}/late.txt\n`);
+    await view.locator('summary:has-text("Resources")').click();
+    await view.locator('text=Run a fan-in job').click();
+    await chooseApp(view, 'demo-merge', '.jp-Bulkrun-fanin .jp-Bulkrun-apppicker input');
+    await run(view);
+    await expect(summary(view)).toHaveText('2 completed, 1 failed', { timeout: 60000 });
+    const failedRow = view.locator('.jp-Bulkrun-table-row.jp-Bulkrun-row-error');
+    await expect(failedRow.locator('.jp-Bulkrun-reason')).toContainText('job_crashed');
+    // The input appears; retrying the failed row now succeeds and releases the fan-in.
+    await page.contents.uploadContent('delta epsilon zeta\n', 'text', `${tmpPath}/late.txt`);
+    await view.locator('button:has-text("Retry failed")').click();
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    await expect(summary(view)).toHaveText('3 completed (1 retried)', { timeout: 60000 });
+    await expect(view.locator('.jp-Bulkrun-fanin-line .jp-Bulkrun-badge')).toHaveText('completed', {
+      timeout: 30000,
+    });
+    // The retried row groups its attempts: the newest shows, history on expand.
+    await view.locator('button[aria-label="Show attempts"]').click();
+    await expect(view.locator('.jp-Bulkrun-table-row.jp-mod-attempt')).toHaveCount(1);
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
+    await expect(view.locator('.jp-Bulkrun-faninoutput')).toBeVisible();
+  });
+
+  test('cancel a running batch', async ({ page }) => {
+    const view = await newBulkCell(page, 'cancel.ipynb');
+    await chooseApp(view, 'demo-sleep');
+    await paste(view, 'seconds\n60\n60\n60\n60\n');
+    await run(view);
+    await expect(summary(view)).toContainText('running', { timeout: 30000 });
+    await view.locator('button:has-text("Cancel batch")').click();
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    await expect(view.locator('.jp-Bulkrun-statushead .jp-Bulkrun-badge')).toHaveText('cancelled', {
+      timeout: 30000,
+    });
+    await expect(summary(view)).toHaveText('4 cancelled');
+    await expect(view.locator('button:has-text("Retry cancelled")')).toBeEnabled();
+  });
+
+  test('close the notebook and the page, reopen: state restored; the jobs panel lists the batch', async ({
+    page,
+    tmpPath,
+    browser,
+  }) => {
+    const view = await newBulkCell(page, 'reopen.ipynb');
+    await chooseApp(view, 'demo-echo');
+    await paste(view, 'message\nkeep\nme\n');
+    await run(view);
+    await expect(summary(view)).toHaveText('2 completed', { timeout: 60000 });
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      await app.commands.execute('docmanager:save');
+      await app.commands.execute('application:close-all');
+    });
+    await expect(page.locator('.jp-Bulkrun-view')).toHaveCount(0);
+    // A new page: nothing of the old one survives, the state comes from the server.
+    const base = page.url().replace(/\/lab.*$/, '');
+    const page2 = await page.context().newPage();
+    await page2.goto(`${base}/lab/tree/${tmpPath}/reopen.ipynb`);
+    const again = page2.locator('.jp-Bulkrun-view');
+    await expect(again).toBeVisible({ timeout: 60000 });
+    await expect(again.locator('.jp-Bulkrun-tabbutton[aria-selected="true"]')).toHaveText('Status');
+    await expect(again.locator('.jp-Bulkrun-summary')).toHaveText('2 completed');
+    await again.locator('.jp-Bulkrun-tabbutton:has-text("Configure")').click();
+    await expect(again.locator('.jp-Bulkrun-apppicker input').first()).toHaveValue(/demo-echo/);
+
+    await page2.locator('.jp-SideBar [data-id="jp-bulkrun-jobs"]').click();
+    const item = page2.locator('.jp-Bulkrun-jobitem', { hasText: 'reopen.ipynb' }).first();
+    await expect(item).toBeVisible();
+    await expect(item.locator('.jp-Bulkrun-badge')).toHaveText('completed');
+    await page2.close();
+  });
+
+  test('a 2,000-row batch stays responsive', async ({ page }) => {
+    const view = await newBulkCell(page, 'big.ipynb');
+    await chooseApp(view, 'demo-echo');
+    const lines = ['message'];
+    for (let i = 1; i <= 2000; i++) {
+      lines.push(`row ${i}`);
+    }
+    await paste(view, lines.join('\n'));
+    await expect(view.locator('.jp-Bulkrun-grid-foot')).toContainText('2000 rows');
+    await run(view);
+    const table = view.locator('.jp-Bulkrun-table [role="grid"]');
+    await expect(table.locator('[role="row"]').first()).toBeVisible({ timeout: 60000 });
+    // Virtualized: only the visible rows are in the DOM.
+    expect(await table.locator('[role="row"]').count()).toBeLessThan(60);
+    const t0 = Date.now();
+    await table.evaluate(el => (el.scrollTop = el.scrollHeight));
+    await expect(table.locator('[aria-rowindex="2000"]')).toBeVisible();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await table.click();
+    await page.keyboard.press('Home');
+    await expect(table.locator('[aria-rowindex="1"]')).toBeVisible();
+    // Progress keeps streaming in while the table is used; then stop the rest.
+    const done = async () =>
+      Number((/(\d+) completed/.exec((await summary(view).textContent()) ?? '') ?? [])[1] ?? 0);
+    const before = await done();
+    await expect.poll(done, { timeout: 30000 }).toBeGreaterThan(before);
+    await view.locator('button:has-text("Cancel batch")').click();
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    await expect(view.locator('.jp-Bulkrun-statushead .jp-Bulkrun-badge')).toHaveText('cancelled', {
+      timeout: 30000,
+    });
+  });
+});
+
+test.describe('looks', () => {
+  async function configured(page: IJupyterLabPageFixture): Promise<Locator> {
+    const view = await newBulkCell(page, 'looks.ipynb');
+    await chooseApp(view, 'demo-echo');
+    await paste(view, 'message\trepeat\tdelay\nhello\t1\t0\nworld\t0\t0.5\nbulk run\t2\t\n');
+    await page.locator('.jp-Bulkrun-apppicker input').first().blur();
+    await page.mouse.move(0, 0);
+    return view;
+  }
+
+  test('light theme', async ({ page }) => {
+    const view = await configured(page);
+    expect(await view.screenshot({ animations: 'disabled' })).toMatchSnapshot(
+      'configure-light.png',
+      {
+        maxDiffPixelRatio: 0.02,
+      }
+    );
+    await view.screenshot({ path: path.join(DOCS_IMAGES, 'configure.png') });
+  });
+
+  test('dark theme', async ({ page }) => {
+    await page.theme.setDarkTheme();
+    const view = await configured(page);
+    expect(await view.screenshot({ animations: 'disabled' })).toMatchSnapshot(
+      'configure-dark.png',
+      {
+        maxDiffPixelRatio: 0.02,
+      }
+    );
+  });
+
+  test('status tab for the README', async ({ page }) => {
+    const view = await newBulkCell(page, 'status-shot.ipynb');
+    await chooseApp(view, 'demo-echo');
+    const rows = ['message\trepeat\tdelay'];
+    for (let i = 1; i <= 16; i++) {
+      rows.push(`sample ${i}\t${1 + (i % 3)}\t${(i % 4) * 0.7}`);
+    }
+    await paste(view, rows.join('\n'));
+    await run(view);
+    await expect(summary(view)).toContainText('completed', { timeout: 60000 });
+    await view.screenshot({ path: path.join(DOCS_IMAGES, 'status.png') });
+  });
+});
+
+void galata;

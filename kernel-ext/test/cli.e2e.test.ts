@@ -348,3 +348,40 @@ test('startServer answers on the port the CLI is given', async () => {
     await s.close();
   }
 });
+
+test('priority changes; Ctrl-C during --wait stops watching, not the job; --as-admin reaches other users', async () => {
+  const spec = write('long.json', JSON.stringify({ app: 'demo-sleep', params: { seconds: 60 } }));
+  const child = spawn(process.execPath, [CLI, 'submit', spec, '--wait'], {
+    cwd: work,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', d => (stdout += d));
+  child.stderr.on('data', d => (stderr += d));
+  const deadline = Date.now() + 20000;
+  while (!/running/.test(stderr) && Date.now() < deadline)
+    await new Promise(r => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await new Promise(r => child.once('close', r));
+  expect(code).toBe(130);
+  const id = stdout.trim();
+  expect(stderr).toContain(`stopped watching; ${id} keeps running`);
+  expect(JSON.parse((await bulkrun('status', id, '--json')).stdout).status).toBe('running');
+
+  const p = await bulkrun('priority', id, '7');
+  expect(p.code).toBe(0);
+  expect(p.stdout).toBe(`${id}: priority 7\n`);
+  expect((await bulkrun('priority', id, 'high')).code).toBe(2);
+
+  // Another user sees nothing of it; an admin does with --as-admin.
+  const bob = await run(['status', id], { ...env, BULKRUN_TOKEN: 'test-token-bob' });
+  expect(bob.code).toBe(1);
+  expect(bob.stderr).toMatch(/404 not_found/);
+  const root = { ...env, BULKRUN_TOKEN: 'test-token-root' };
+  expect((await run(['status', id], root)).code).toBe(1);
+  const admin = await run(['--as-admin', 'cancel', id], root);
+  expect(admin.code).toBe(0);
+  expect(admin.stdout).toMatch(/terminated/);
+});

@@ -83,7 +83,9 @@ export class ApiClient {
   constructor(
     url: string,
     readonly token: string | undefined,
-    private readonly timeoutMs = 60000
+    private readonly timeoutMs = 60000,
+    /** Admins acting on other users' records: adds as_admin=true to every call. */
+    readonly asAdmin = false
   ) {
     this.target = parseServerUrl(url);
   }
@@ -101,6 +103,7 @@ export class ApiClient {
     const t = this.target;
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    if (this.asAdmin) qs.set('as_admin', 'true');
     const pathWithQuery = `${t.prefix}/api/v1${p}${qs.size ? `?${qs}` : ''}`;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { accept: 'application/json' };

@@ -5,6 +5,7 @@ import { ApiClient, UsageError } from './client';
 export interface GlobalOptions {
   url?: string;
   token?: string;
+  asAdmin?: boolean;
 }
 
 export function clientFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ApiClient {
@@ -14,7 +15,7 @@ export function clientFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = process
       'No server: set BULKRUN_URL (e.g. http://127.0.0.1:8765 or unix:/path/to.sock) or pass --url'
     );
   }
-  return new ApiClient(url, opts.token ?? env.BULKRUN_TOKEN);
+  return new ApiClient(url, opts.token ?? env.BULKRUN_TOKEN, 60000, !!opts.asAdmin);
 }
 
 export function printJson(value: unknown): void {

@@ -10,6 +10,7 @@ import { registerList } from './commands/list';
 import { registerLogs } from './commands/logs';
 import { registerManage } from './commands/manage';
 import { registerServe } from './commands/serve';
+import { registerPriority } from './commands/priority';
 import { registerStatus } from './commands/status';
 import { registerSubmit } from './commands/submit';
 import { formatError } from './format';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
       'server URL (default $BULKRUN_URL): http://host:port or unix:/path/to.sock'
     )
     .option('--token <token>', 'API token (default $BULKRUN_TOKEN)')
+    .option('--as-admin', "admins: act on other users' jobs and batches")
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -48,6 +50,7 @@ Exit codes: 0 ok, 1 a job/batch failed or the server answered an error, 2 usage 
   registerApps(program);
   registerFanout(program);
   registerList(program);
+  registerPriority(program);
   // Every command reports usage errors through one path (exit code 2).
   const override = (c: Command) => {
     c.exitOverride();

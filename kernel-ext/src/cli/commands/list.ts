@@ -12,7 +12,6 @@ export function registerList(program: Command): void {
     .option('--status <status>', 'only batches with this status')
     .option('--limit <n>', 'how many (default 20)', intOption, 20)
     .option('--singles', 'include single jobs too')
-    .option('--all-users', "everyone's batches (admins)")
     .option('--json', 'print the records as JSON')
     .action(
       action(async function (
@@ -21,7 +20,6 @@ export function registerList(program: Command): void {
           status?: string;
           limit: number;
           singles?: boolean;
-          allUsers?: boolean;
           json?: boolean;
         }
       ) {
@@ -32,7 +30,6 @@ export function registerList(program: Command): void {
             status: flags.status,
             limit: flags.limit,
             singles: flags.singles ? 'true' : undefined,
-            as_admin: flags.allUsers ? 'true' : undefined,
           }
         );
         if (flags.json) {

@@ -129,8 +129,22 @@ Examples:
 
 async function waitAndReport(client: ApiClient, id: string, flags: SubmitFlags): Promise<number> {
   const progress = flags.progress === false || flags.json ? null : createProgress();
-  const final = await watchRecord(client, id, { onUpdate: r => progress?.update(r) });
+  // Ctrl-C stops watching, not the work: the server keeps running it.
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  const final = await watchRecord(client, id, {
+    onUpdate: r => progress?.update(r),
+    signal: stop.signal,
+  });
+  process.removeListener('SIGINT', onSigint);
   progress?.stop();
+  if (stop.signal.aborted) {
+    process.stderr.write(
+      `\nstopped watching; ${id} keeps running (bulkrun status ${id} --watch)\n`
+    );
+    return 130;
+  }
   const b = final as BatchRecord;
   if (flags.json) {
     printJson(final);

@@ -412,9 +412,9 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
           <div role="columnheader">{trans.__('Row')}</div>
           <div role="columnheader">{trans.__('Parameters')}</div>
           <div role="columnheader">{trans.__('Status')}</div>
-          <div role="columnheader">{trans.__('Runtime')}</div>
+          <div role="columnheader">{trans.__('Time')}</div>
           <div role="columnheader">{trans.__('Exit')}</div>
-          <div role="columnheader">{trans.__('Attempts')}</div>
+          <div role="columnheader">{trans.__('Tries')}</div>
           <div role="columnheader">{trans.__('Reason')}</div>
           <div role="columnheader">{trans.__('Actions')}</div>
         </div>

@@ -202,6 +202,37 @@ test('submit --wait of a YAML batch that succeeds exits 0 and the fan-in merges 
   const logs = await bulkrun('logs', id);
   expect(logs.code).toBe(1);
   expect(logs.stderr).toContain(`${id} is a batch: its rows have the logs`);
+  // --set overrides the spec's shared values; the rows' own values still win.
+  const set = await bulkrun(
+    'submit',
+    spec,
+    '--set',
+    'repeat=2',
+    '--set',
+    'message=shared',
+    '--wait'
+  );
+  expect(set.code).toBe(0);
+  const rows = JSON.parse(
+    (await bulkrun('status', set.stdout.trim(), '--json', '--jobs')).stdout
+  ).jobs;
+  expect(rows.filter((j: any) => j.role === 'task').map((j: any) => j.params)).toEqual([
+    { message: 'first', repeat: 2, delay: 0 },
+    { message: 'two words; `x` $(y)', repeat: 2, delay: 0 },
+    { message: 'ünïcödé\nline', repeat: 2, delay: 0 },
+  ]);
+  const set2 = await bulkrun(
+    'submit',
+    write('set.csv', 'message\na\n'),
+    '--app',
+    'demo-echo',
+    '--set',
+    'repeat=2'
+  );
+  const row = JSON.parse((await bulkrun('status', set2.stdout.trim(), '--json', '--jobs')).stdout)
+    .jobs[0];
+  expect(row.params).toEqual({ message: 'a', repeat: 2, delay: 0 });
+  expect((await bulkrun('submit', spec, '--set', 'novalue')).code).toBe(2);
   const list = await bulkrun('jobs');
   expect(list.stdout).toContain(id);
   expect(list.stdout).toContain('ok batch');

@@ -5,6 +5,7 @@ import { type ApiClient, ApiRequestError, UsageError } from '../client';
 import {
   action,
   clientFrom,
+  collect,
   exitCodeFor,
   intOption,
   printJson,
@@ -12,7 +13,7 @@ import {
 } from '../context';
 import { formatError, summaryLine } from '../format';
 import { createProgress } from '../progress';
-import { buildBatchBody, coerceRow, readSpecFile, type LoadedSpec } from '../spec';
+import { buildBatchBody, coerceRow, readSpecFile, type LoadedSpec, type Row } from '../spec';
 import { watchRecord } from '../watch';
 import { retriedRows } from './status';
 
@@ -24,9 +25,22 @@ interface SubmitFlags {
   maxParallel?: number;
   priority?: number;
   idempotencyKey?: string;
+  set?: string[];
   wait?: boolean;
   json?: boolean;
   progress?: boolean;
+}
+
+/** An app definition, or a 400-like error naming the unknown app. */
+export async function fetchApp(client: ApiClient, app: string): Promise<AppDefinition> {
+  try {
+    return await client.get<AppDefinition>(`/apps/${encodeURIComponent(app)}`);
+  } catch (e) {
+    if (e instanceof ApiRequestError && e.status === 404) {
+      throw new ApiRequestError(400, 'unknown_app', `Unknown app '${app}' (see \`bulkrun apps\`)`);
+    }
+    throw e;
+  }
 }
 
 /** Types CSV cells by the app's schema (the server validates the result). */
@@ -36,16 +50,24 @@ export async function typedRows(
   app: string | undefined
 ): Promise<LoadedSpec> {
   if (spec.kind !== 'rows' || !spec.fromCsv || !app) return spec;
-  let def: AppDefinition;
-  try {
-    def = await client.get<AppDefinition>(`/apps/${encodeURIComponent(app)}`);
-  } catch (e) {
-    if (e instanceof ApiRequestError && e.status === 404) {
-      throw new ApiRequestError(400, 'unknown_app', `Unknown app '${app}' (see \`bulkrun apps\`)`);
-    }
-    throw e;
-  }
+  const def = await fetchApp(client, app);
   return { ...spec, rows: spec.rows.map(r => coerceRow(r, def.parameters)) };
+}
+
+/** `--set name=value` pairs, typed by the app's schema like CSV cells. */
+async function setValues(
+  client: ApiClient,
+  app: string,
+  pairs: string[] | undefined
+): Promise<Row> {
+  if (!pairs?.length) return {};
+  const raw: Row = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set ${p}: expected name=value`);
+    raw[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return coerceRow(raw, (await fetchApp(client, app)).parameters);
 }
 
 export function registerSubmit(program: Command): void {
@@ -63,6 +85,11 @@ export function registerSubmit(program: Command): void {
     .option('--max-parallel <n>', 'at most n rows running at once', intOption)
     .option('--priority <n>', 'priority (higher runs first)', intOption)
     .option('--idempotency-key <key>', 'resubmitting with the same key returns the first batch')
+    .option(
+      '--set <name=value>',
+      "a parameter for every row (repeatable; overrides the spec's shared values, rows win)",
+      collect
+    )
     .option('-w, --wait', 'follow progress until done; exit 0 only if everything completed')
     .option('--no-progress', 'with --wait: no progress output')
     .option('--json', 'print the API answer as JSON')
@@ -71,6 +98,7 @@ export function registerSubmit(program: Command): void {
       `
 Examples:
   bulkrun submit rows.csv --app demo-echo --fan-in demo-merge --wait
+  bulkrun submit rows.csv --app demo-echo --set repeat=3   # repeat=3 for every row
   bulkrun submit batch.yaml          # {app, params: [rows], shared?, fanIn?, ...}
   bulkrun submit job.json            # {app, params: {...}}: one job`
     )
@@ -89,6 +117,7 @@ Examples:
           if (flags.backend) body.backend = flags.backend;
           if (flags.priority !== undefined) body.priority = flags.priority;
           if (!body.app) throw new UsageError(`${file}: no app: add "app" or pass --app`);
+          body.params = { ...(await setValues(client, body.app, flags.set)), ...body.params };
           const res = await client.post<{ job: JobRecord }>('/jobs', body);
           if (flags.json && !flags.wait) printJson(res);
           if (!flags.json) {
@@ -104,6 +133,12 @@ Examples:
           flags.app ?? (spec.kind === 'batch' ? spec.body.app : undefined)
         );
         const body: BatchSpec = buildBatchBody(spec, flags, file);
+        if (flags.set?.length) {
+          body.shared = {
+            ...(body.shared ?? {}),
+            ...(await setValues(client, body.app, flags.set)),
+          };
+        }
         let res: { batch: BatchRecord; jobIds: string[] };
         try {
           res = await client.post('/batches', body);

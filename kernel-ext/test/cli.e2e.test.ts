@@ -366,15 +366,63 @@ test('a server on a Unix socket: serve through the CLI, then submit --wait over 
   expect(server.exitCode).toBe(0);
 });
 
-test('startServer answers on the port the CLI is given', async () => {
+test('--url/--token flags; `bulkrun fanout --rows CSV` inside a job types cells with the job token', async () => {
   const dir = tempDir('bulkrun-cli-port-');
-  const s = await startServer({ port: 0, dataDir: dir, token: 'p-tok', logLevel: 'warn' });
+  const apps = path.join(dir, 'apps');
+  fs.mkdirSync(apps);
+  const rows = path.join(dir, 'rows.csv');
+  fs.writeFileSync(rows, 'message,repeat\n"x, y",2\nz,1\n');
+  fs.writeFileSync(
+    path.join(apps, 'csv-fanout.json'),
+    JSON.stringify({
+      id: 'csv-fanout',
+      version: '1.0.0',
+      title: 'CSV fan-out',
+      description: 'Fans out the rows of a CSV file as demo-echo tasks.',
+      command: [
+        'node',
+        CLI,
+        'fanout',
+        '--rows',
+        '{rows}',
+        '--app',
+        'demo-echo',
+        '--fan-in',
+        'demo-merge',
+      ],
+      parameters: {
+        type: 'object',
+        properties: { rows: { type: 'string', format: 'path' } },
+        required: ['rows'],
+        additionalProperties: false,
+      },
+    })
+  );
+  const s = await startServer({
+    port: 0,
+    dataDir: dir,
+    token: 'p-tok',
+    logLevel: 'warn',
+    apps: [apps],
+  });
   try {
     const r = await run(['apps', '--json'], { BULKRUN_URL: s.url, BULKRUN_TOKEN: 'p-tok' });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).length).toBeGreaterThanOrEqual(6);
-    const flag = await run(['--url', s.url, '--token', 'p-tok', 'apps']);
-    expect(flag.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((a: any) => a.id)).toContain('csv-fanout');
+    const spec = write('csv-fanout.json', JSON.stringify({ app: 'csv-fanout', params: { rows } }));
+    const sub = await run(['--url', s.url, '--token', 'p-tok', 'submit', spec, '--wait']);
+    expect(sub.stderr).toMatch(/completed: 0 queued, 0 running, 2 completed, 0 failed/);
+    expect(sub.code).toBe(0);
+    const id = sub.stdout.trim();
+    const jobs = JSON.parse(
+      (await run(['--url', s.url, '--token', 'p-tok', 'status', id, '--json', '--jobs'])).stdout
+    ).jobs;
+    expect(jobs.filter((j: any) => j.role === 'task').map((j: any) => j.params)).toEqual([
+      { message: 'x, y', repeat: 2, delay: 0 },
+      { message: 'z', repeat: 1, delay: 0 },
+    ]);
+    const log = await run(['--url', s.url, '--token', 'p-tok', 'logs', id, '--stderr']);
+    expect(log.stdout).toContain('fanned out 2 tasks of demo-echo with fan-in demo-merge');
   } finally {
     await s.close();
   }

@@ -162,6 +162,7 @@ describe('server URLs', () => {
       prefix: '/user/x/bulkrun',
       secure: true,
     });
+    expect(parseServerUrl('http://h:1/bulkrun/api/v1/')).toMatchObject({ prefix: '/bulkrun' });
     expect(parseServerUrl('http://[::1]:9000')).toMatchObject({ host: '::1', port: 9000 });
     expect(parseServerUrl('unix:/tmp/b.sock')).toMatchObject({
       socketPath: '/tmp/b.sock',

@@ -59,7 +59,8 @@ export function parseServerUrl(raw: string): ServerTarget {
     secure: u.protocol === 'https:',
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port ? Number(u.port) : undefined,
-    prefix: u.pathname.replace(/\/+$/, ''),
+    // A URL copied with the API path still names the server.
+    prefix: u.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, ''),
   };
 }
 

@@ -103,7 +103,9 @@ function AppPicker(props: {
       {open && !props.disabled ? (
         <ul className="jp-Bulkrun-applist" role="listbox" id={listId}>
           {matches.length === 0 ? (
-            <li className="jp-Bulkrun-muted">{trans.__('No app matches')}</li>
+            <li className="jp-Bulkrun-muted">
+              {props.apps === null ? trans.__('Loading apps…') : trans.__('No app matches')}
+            </li>
           ) : null}
           {matches.map((a, i) => (
             <li

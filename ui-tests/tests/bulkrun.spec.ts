@@ -28,6 +28,8 @@ async function chooseApp(
   const input = view.locator(picker).first();
   await input.click();
   await input.fill(id);
+  // The first match is the app (the list loads from the server on first use).
+  await expect(view.locator('[role="option"]').first()).toContainText(id);
   await view.page().keyboard.press('Enter');
   await expect(input).toHaveValue(new RegExp(`\\(${id}\\)`));
 }

@@ -4,7 +4,11 @@
  */
 import type { ContainerSpec } from '../protocol/records';
 
-export function containerArgv(spec: ContainerSpec | undefined, argv: string[], workDir: string): string[] {
+export function containerArgv(
+  spec: ContainerSpec | undefined,
+  argv: string[],
+  workDir: string
+): string[] {
   if (!spec) return argv;
   switch (spec.runtime) {
     case 'apptainer':
@@ -14,6 +18,16 @@ export function containerArgv(spec: ContainerSpec | undefined, argv: string[], w
       return ['shifter', `--image=${spec.image}`, '--', ...argv];
     case 'docker':
     case 'podman':
-      return [spec.runtime, 'run', '--rm', '-v', `${workDir}:${workDir}`, '-w', workDir, spec.image, ...argv];
+      return [
+        spec.runtime,
+        'run',
+        '--rm',
+        '-v',
+        `${workDir}:${workDir}`,
+        '-w',
+        workDir,
+        spec.image,
+        ...argv,
+      ];
   }
 }

@@ -68,7 +68,9 @@ export class LocalBackend implements Backend {
   }
 
   private startSpawner(): ChildProcess {
-    const child = spawn('perl', [SPAWNER_PATH, this.wrapper], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('perl', [SPAWNER_PATH, this.wrapper], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     child.stdin!.on('error', () => undefined);
     readline.createInterface({ input: child.stdout! }).on('line', line => this.onSpawnerLine(line));
     child.on('exit', code => {
@@ -104,7 +106,10 @@ export class LocalBackend implements Backend {
   }
 
   async health(): Promise<BackendHealth> {
-    return { available: true, detail: `local processes on ${os.hostname()} (${os.cpus().length} CPUs)` };
+    return {
+      available: true,
+      detail: `local processes on ${os.hostname()} (${os.cpus().length} CPUs)`,
+    };
   }
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome[]> {
@@ -146,7 +151,9 @@ export class LocalBackend implements Backend {
         exitCode: code,
         error: {
           code: 'job_crashed',
-          message: signal ? `The job was killed by ${signal}` : `The job wrapper exited with code ${code} before recording an exit`,
+          message: signal
+            ? `The job was killed by ${signal}`
+            : `The job wrapper exited with code ${code} before recording an exit`,
         },
       },
     ]);
@@ -193,7 +200,8 @@ export class LocalBackend implements Backend {
       const started = readStarted(j.workDir);
       const pid = started?.pid ?? Number(j.backendJobId);
       if (pid && alive(pid, j.workDir)) {
-        if (j.status !== 'running') out.push({ jobId: j.jobId, status: 'running', startedAt: started?.at.toISOString() });
+        if (j.status !== 'running')
+          out.push({ jobId: j.jobId, status: 'running', startedAt: started?.at.toISOString() });
         continue;
       }
       // Re-check: the exit record may have landed between the two reads.

@@ -10,7 +10,12 @@ import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, actingCode } from './access';
 import type { Engine } from './engine';
 
-export function cancel(engine: Engine, actor: Actor, id: string, opts: ActOptions = {}): JobRecord | BatchRecord {
+export function cancel(
+  engine: Engine,
+  actor: Actor,
+  id: string,
+  opts: ActOptions = {}
+): JobRecord | BatchRecord {
   const row = engine.row(actor, id, opts);
   if (row.is_batch) return cancelBatch(engine, actor, id, opts);
   if (isTerminal(row.status)) return engine.record(row);
@@ -24,7 +29,12 @@ export function cancel(engine: Engine, actor: Actor, id: string, opts: ActOption
   return engine.record(engine.store.jobs.get(id)!);
 }
 
-export function cancelBatch(engine: Engine, actor: Actor, id: string, opts: ActOptions = {}): BatchRecord {
+export function cancelBatch(
+  engine: Engine,
+  actor: Actor,
+  id: string,
+  opts: ActOptions = {}
+): BatchRecord {
   const parent = engine.row(actor, id, opts);
   const code = actingCode(actor, parent);
   const ended: JobRow[] = [];
@@ -34,7 +44,8 @@ export function cancelBatch(engine: Engine, actor: Actor, id: string, opts: ActO
     if (children.length === 0 && isTerminal(engine.store.jobs.get(id)!.status)) return;
     engine.store.batches.update(id, { cancelled: code });
     if (!b.cancelled) engine.store.jobs.update(id, { terminated_code: code });
-    for (const c of children) ended.push(engine.life.terminate(c, 'batch_abort', 'batch cancelled'));
+    for (const c of children)
+      ended.push(engine.life.terminate(c, 'batch_abort', 'batch cancelled'));
     engine.life.markBatchDirty(id);
   });
   // A dynamic fan-out parent whose process still runs is stopped too.

@@ -140,11 +140,18 @@ export class Dispatcher {
       // Read only as many waiting jobs as there are free slots (more when maxParallel skips some).
       for (let offset = 0; free > 0; ) {
         const want = Math.min(free, 100000);
-        const rows = next.all(owner, name, want, offset) as (JobRow & { max_parallel: number | null })[];
+        const rows = next.all(owner, name, want, offset) as (JobRow & {
+          max_parallel: number | null;
+        })[];
         offset += rows.length;
         for (const j of rows) {
           if (free <= 0) break;
-          if (j.role === 'task' && j.batch_id && j.max_parallel !== null && !backend.nativeMaxParallel) {
+          if (
+            j.role === 'task' &&
+            j.batch_id &&
+            j.max_parallel !== null &&
+            !backend.nativeMaxParallel
+          ) {
             const n = batchCount(j.batch_id);
             if (n >= j.max_parallel) continue;
             batchInUse.set(j.batch_id, n + 1);
@@ -169,7 +176,10 @@ export class Dispatcher {
     if (picked.length === 0) return;
 
     // Group: one submission per backend and batch (retries and singles of a backend together).
-    const groups = new Map<string, { backend: string; rows: JobRow[]; maxParallel: number | null }>();
+    const groups = new Map<
+      string,
+      { backend: string; rows: JobRow[]; maxParallel: number | null }
+    >();
     for (const j of picked) {
       const k = `${j.backend}\0${j.batch_id ?? ''}\0${j.role === 'fan_in' ? 'fi' : ''}`;
       let g = groups.get(k);
@@ -194,16 +204,19 @@ export class Dispatcher {
           failed.push({ row, message: (e as Error).message });
         }
       }
-      if (items.length) prepared.push({ backend: g.backend, req: { groupId, items, maxParallel: g.maxParallel } });
+      if (items.length)
+        prepared.push({ backend: g.backend, req: { groupId, items, maxParallel: g.maxParallel } });
     }
     // Intent first: a crash after this commit is resolved by findSubmitted() on restart.
     life.commit(() => {
       for (const f of failed) {
         const cur = store.jobs.get(f.row.id)!;
-        if (!isTerminal(cur.status)) life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
+        if (!isTerminal(cur.status))
+          life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
       }
       const mark = q.mark;
-      for (const p of prepared) for (const it of p.req.items) mark.run(p.req.groupId, tokens.get(it.jobId), it.jobId);
+      for (const p of prepared)
+        for (const it of p.req.items) mark.run(p.req.groupId, tokens.get(it.jobId), it.jobId);
     });
     await Promise.all(
       prepared.map(async p => {
@@ -216,7 +229,9 @@ export class Dispatcher {
           this.engine.log.warn({ err: e, backend: p.backend }, 'submission failed; will retry');
           this.engine.tracker.markUnavailable(p.backend, (e as Error).message);
           store.db
-            .prepare("UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE submit_group = ? AND status = 'created'")
+            .prepare(
+              "UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE submit_group = ? AND status = 'created'"
+            )
             .run(p.req.groupId);
           return;
         }
@@ -244,7 +259,11 @@ export class Dispatcher {
           }
           continue;
         }
-        const patch: Partial<JobRow> = { backend_job_id: o.backendJobId ?? null, submit_state: 'done', retry_complete: 1 };
+        const patch: Partial<JobRow> = {
+          backend_job_id: o.backendJobId ?? null,
+          submit_state: 'done',
+          retry_complete: 1,
+        };
         if (isTerminal(row.status)) {
           // Cancelled while the submission was in flight: cancel it at the scheduler too.
           store.jobs.update(row.id, patch);
@@ -264,7 +283,8 @@ export class Dispatcher {
   prepare(row: JobRow, token: string): SubmitItem {
     const e = this.engine;
     const app = e.app(row.app, row.app_version) ?? e.app(row.app);
-    if (!app) throw new Error(`App '${row.app}' version ${row.app_version} is no longer registered`);
+    if (!app)
+      throw new Error(`App '${row.app}' version ${row.app_version} is no longer registered`);
     const params = JSON.parse(row.params);
     const argv = containerArgv(app.container, e.apps.renderArgv(app, params), row.work_dir);
     const env: Record<string, string> = {
@@ -301,7 +321,9 @@ export class Dispatcher {
   /** Outputs of the batch's rows in row order (newest attempt; null when none). */
   fanInInputs(batchId: string): unknown[] {
     const rows = this.engine.store
-      .prepare("SELECT idx, output FROM jobs WHERE batch_id = ? AND role = 'task' AND is_latest = 1 ORDER BY idx")
+      .prepare(
+        "SELECT idx, output FROM jobs WHERE batch_id = ? AND role = 'task' AND is_latest = 1 ORDER BY idx"
+      )
       .all(batchId) as { idx: number; output: string | null }[];
     return rows.map(r => (r.output === null ? null : JSON.parse(r.output)));
   }

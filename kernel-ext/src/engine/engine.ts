@@ -118,7 +118,9 @@ export class Engine {
   }
 
   /** Batch summary without childJobIds (cheap: counts are kept per commit). */
-  batchSummary(id: string): { status: JobStatus; counts: BatchRecord['counts']; total: number } | null {
+  batchSummary(
+    id: string
+  ): { status: JobStatus; counts: BatchRecord['counts']; total: number } | null {
     const b = this.store.batches.get(id);
     const p = this.store.jobs.get(id);
     if (!b || !p) return null;
@@ -138,10 +140,19 @@ export class Engine {
 
   listBatches(
     actor: Actor,
-    q: { status?: string; limit?: number; cursor?: string; asAdmin?: boolean; includeSingles?: boolean }
+    q: {
+      status?: string;
+      limit?: number;
+      cursor?: string;
+      asAdmin?: boolean;
+      includeSingles?: boolean;
+    }
   ): Page<BatchRecord | JobRecord> {
     const limit = clampLimit(q.limit, 100, 1000);
-    const where: string[] = ['batch_id IS NULL', q.includeSingles ? "role = 'single'" : 'is_batch = 1'];
+    const where: string[] = [
+      'batch_id IS NULL',
+      q.includeSingles ? "role = 'single'" : 'is_batch = 1',
+    ];
     const args: unknown[] = [];
     if (!(actor.admin && q.asAdmin)) {
       where.push('owner = ?');
@@ -157,7 +168,9 @@ export class Engine {
       args.push(at, at, id);
     }
     const rows = this.store
-      .prepare(`SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .prepare(
+        `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`
+      )
       .all(...args, limit + 1) as JobRow[];
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -207,7 +220,7 @@ export class Engine {
     const page = rows.slice(0, limit);
     const roots = page.filter(r => !r.retry_parent).map(r => r.id);
     const retryMap = this.store.jobs.retryIdsMany(roots);
-    const items = page.map(r => toJobRecord(r, r.retry_parent ? [] : retryMap.get(r.id) ?? []));
+    const items = page.map(r => toJobRecord(r, r.retry_parent ? [] : (retryMap.get(r.id) ?? [])));
     const last = page[page.length - 1];
     return { items, nextCursor: more && last ? `${last.sk}:${last.attempt}` : null };
   }
@@ -233,7 +246,11 @@ export class Engine {
     const spec = body as BatchSpec;
     if (spec.params.length > this.config.maxRows) {
       throw validationError([
-        { row: null, field: 'params', message: `has ${spec.params.length} rows; the limit is ${this.config.maxRows}` },
+        {
+          row: null,
+          field: 'params',
+          message: `has ${spec.params.length} rows; the limit is ${this.config.maxRows}`,
+        },
       ]);
     }
     const key = spec.idempotencyKey ? `${actor.user}:${spec.idempotencyKey}` : null;
@@ -246,7 +263,11 @@ export class Engine {
     }
     const backend = this.backendFor(spec.backend);
     if (!this.backends.has(backend)) {
-      errors.push({ row: null, field: 'backend', message: `unknown backend '${backend}' (known: ${[...this.backends.keys()].join(', ')})` });
+      errors.push({
+        row: null,
+        field: 'backend',
+        message: `unknown backend '${backend}' (known: ${[...this.backends.keys()].join(', ')})`,
+      });
     }
     const app = this.app(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
@@ -254,7 +275,8 @@ export class Engine {
     let fanApp: AppDefinition | undefined;
     if (spec.fanIn) {
       fanApp = this.app(spec.fanIn.app);
-      if (!fanApp) errors.push({ row: null, field: 'fanIn.app', message: `unknown app '${spec.fanIn.app}'` });
+      if (!fanApp)
+        errors.push({ row: null, field: 'fanIn.app', message: `unknown app '${spec.fanIn.app}'` });
       else {
         for (const e of this.apps.validateParams(fanApp, { ...(spec.fanIn.params ?? {}) })) {
           errors.push({ row: null, field: `fanIn.params.${e.field}`, message: e.message });
@@ -272,7 +294,8 @@ export class Engine {
       const shared = spec.shared ?? {};
       spec.params.forEach((p, i) => {
         const merged = { ...shared, ...p };
-        for (const e of this.apps.validateParams(app, merged)) errors.push({ row: i, field: e.field, message: e.message });
+        for (const e of this.apps.validateParams(app, merged))
+          errors.push({ row: i, field: e.field, message: e.message });
         rows.push(merged);
       });
     }
@@ -356,12 +379,22 @@ export class Engine {
   createJob(actor: Actor, body: unknown): JobRecord {
     const errors = checkJobBody(body);
     if (errors.length) throw validationError(errors);
-    const spec = body as { app: string; params: Record<string, unknown>; resources?: Resources; backend?: string; priority?: number; origin?: string };
+    const spec = body as {
+      app: string;
+      params: Record<string, unknown>;
+      resources?: Resources;
+      backend?: string;
+      priority?: number;
+      origin?: string;
+    };
     const backend = this.backendFor(spec.backend);
-    if (!this.backends.has(backend)) errors.push({ row: null, field: 'backend', message: `unknown backend '${backend}'` });
+    if (!this.backends.has(backend))
+      errors.push({ row: null, field: 'backend', message: `unknown backend '${backend}'` });
     const app = this.app(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
-    else for (const e of this.apps.validateParams(app, spec.params)) errors.push({ row: null, field: `params.${e.field}`, message: e.message });
+    else
+      for (const e of this.apps.validateParams(app, spec.params))
+        errors.push({ row: null, field: `params.${e.field}`, message: e.message });
     if (errors.length) throw validationError(errors);
     const id = newId();
     this.life.commit(() => {
@@ -391,8 +424,20 @@ export class Engine {
 
   /** Fills the bookkeeping columns every new job row starts with. */
   newJobRow(
-    j: Omit<NewJob, 'attempt' | 'is_latest' | 'retry_complete' | 'work_dir' | 'job_token' | 'retry_parent' | 'parent_job_id' | 'origin'> &
-      Partial<Pick<NewJob, 'attempt' | 'retry_parent' | 'retry_complete' | 'parent_job_id' | 'origin'>>
+    j: Omit<
+      NewJob,
+      | 'attempt'
+      | 'is_latest'
+      | 'retry_complete'
+      | 'work_dir'
+      | 'job_token'
+      | 'retry_parent'
+      | 'parent_job_id'
+      | 'origin'
+    > &
+      Partial<
+        Pick<NewJob, 'attempt' | 'retry_parent' | 'retry_complete' | 'parent_job_id' | 'origin'>
+      >
   ): NewJob {
     return {
       attempt: 1,
@@ -439,22 +484,37 @@ export class Engine {
 
   private rowIds(batchId: string): string[] {
     return this.store
-      .prepare("SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND retry_parent IS NULL ORDER BY idx")
+      .prepare(
+        "SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND retry_parent IS NULL ORDER BY idx"
+      )
       .pluck()
       .all(batchId) as string[];
   }
 
-  setPriority(actor: Actor, id: string, priority: unknown, opts: ActOptions = {}): JobRecord | BatchRecord {
+  setPriority(
+    actor: Actor,
+    id: string,
+    priority: unknown,
+    opts: ActOptions = {}
+  ): JobRecord | BatchRecord {
     const row = this.row(actor, id, opts);
-    if (!Number.isInteger(priority) || (priority as number) < -1000 || (priority as number) > 1000) {
-      throw validationError([{ row: null, field: 'priority', message: 'must be an integer from -1000 to 1000' }]);
+    if (
+      !Number.isInteger(priority) ||
+      (priority as number) < -1000 ||
+      (priority as number) > 1000
+    ) {
+      throw validationError([
+        { row: null, field: 'priority', message: 'must be an integer from -1000 to 1000' },
+      ]);
     }
     const p = priority as number;
     this.life.commit(() => {
       this.life.patch(row, { priority: p });
       if (row.is_batch) {
         this.store.db
-          .prepare("UPDATE jobs SET priority = ? WHERE batch_id = ? AND status IN ('created','queued','running')")
+          .prepare(
+            "UPDATE jobs SET priority = ? WHERE batch_id = ? AND status IN ('created','queued','running')"
+          )
           .run(p, id);
       }
     });
@@ -478,7 +538,8 @@ export function validationError(errors: RowError[]): ApiError {
 
 function clampLimit(v: number | undefined, def: number, max: number): number {
   if (v === undefined || Number.isNaN(v)) return def;
-  if (!Number.isInteger(v) || v < 1) throw new ApiError('invalid_request', 'limit must be a positive integer');
+  if (!Number.isInteger(v) || v < 1)
+    throw new ApiError('invalid_request', 'limit must be a positive integer');
   return Math.min(v, max);
 }
 

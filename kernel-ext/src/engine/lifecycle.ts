@@ -63,17 +63,14 @@ export class Lifecycle {
   }
 
   /** Moves a job to `to` (which must be a legal transition) and applies the consequences. */
-  transition(
-    row: JobRow,
-    to: JobStatus,
-    patch: Partial<JobRow> = {},
-    reason?: string
-  ): JobRow {
+  transition(row: JobRow, to: JobStatus, patch: Partial<JobRow> = {}, reason?: string): JobRow {
     if (!canTransition(row.status, to)) throw new InvalidTransition(row.id, row.status, to);
     const now = Date.now();
     const full: Partial<JobRow> = { ...patch, status: to };
-    if (to === 'queued' && row.queued_at === null && full.queued_at === undefined) full.queued_at = now;
-    if (to === 'running' && row.started_at === null && full.started_at === undefined) full.started_at = now;
+    if (to === 'queued' && row.queued_at === null && full.queued_at === undefined)
+      full.queued_at = now;
+    if (to === 'running' && row.started_at === null && full.started_at === undefined)
+      full.started_at = now;
     if (isTerminal(to)) {
       if (full.finished_at === undefined) full.finished_at = now;
       full.holds_slot = 0;
@@ -116,7 +113,9 @@ export class Lifecycle {
       if (f) (job as any)[f[0]] = f[1](row[k]);
     }
     if ('error_code' in changed) {
-      job.error = row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null;
+      job.error = row.error_code
+        ? { code: row.error_code, message: row.error_message ?? '' }
+        : null;
     }
     const body: Omit<JobEvent, 'seq'> = { type: 'job', job };
     if (reason) body.reason = reason;

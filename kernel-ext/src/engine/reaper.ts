@@ -40,7 +40,10 @@ export class Reaper {
           `SELECT j.* FROM jobs j WHERE j.status = 'created' AND j.is_batch = 0 AND j.created_at < ?
            AND (j.submit_state = 'intent' OR j.backend NOT IN (SELECT value FROM json_each(?)))`
         )
-        .all(now - e.config.reaper.createdMaxAgeMs, JSON.stringify([...e.backends.keys()])) as JobRow[];
+        .all(
+          now - e.config.reaper.createdMaxAgeMs,
+          JSON.stringify([...e.backends.keys()])
+        ) as JobRow[];
       const old = store
         .prepare(`SELECT * FROM jobs WHERE status = 'queued' AND is_batch = 0 AND queued_at < ?`)
         .all(now - e.config.reaper.queuedMaxAgeMs) as JobRow[];
@@ -48,10 +51,22 @@ export class Reaper {
         const ended: JobRow[] = [];
         life.commit(() => {
           for (const j of stale) {
-            ended.push(life.terminate(j, 'automation', `not submitted within ${Math.round(e.config.reaper.createdMaxAgeMs / 60000)} min`));
+            ended.push(
+              life.terminate(
+                j,
+                'automation',
+                `not submitted within ${Math.round(e.config.reaper.createdMaxAgeMs / 60000)} min`
+              )
+            );
           }
           for (const j of old) {
-            ended.push(life.terminate(j, 'automation', `queued longer than ${Math.round(e.config.reaper.queuedMaxAgeMs / 86400000)} days`));
+            ended.push(
+              life.terminate(
+                j,
+                'automation',
+                `queued longer than ${Math.round(e.config.reaper.queuedMaxAgeMs / 86400000)} days`
+              )
+            );
           }
         });
         void e.tracker.cancelAtBackend(ended);
@@ -80,10 +95,14 @@ export class Reaper {
       for (const r of open) {
         const root = r.retry_parent ?? r.id;
         const newest = store.db
-          .prepare('SELECT id FROM jobs WHERE id = ? OR retry_parent = ? ORDER BY attempt DESC LIMIT 1')
+          .prepare(
+            'SELECT id FROM jobs WHERE id = ? OR retry_parent = ? ORDER BY attempt DESC LIMIT 1'
+          )
           .pluck()
           .get(root, root) as string;
-        store.prepare('UPDATE jobs SET is_latest = (id = ?) WHERE id = ? OR retry_parent = ?').run(newest, root, root);
+        store
+          .prepare('UPDATE jobs SET is_latest = (id = ?) WHERE id = ? OR retry_parent = ?')
+          .run(newest, root, root);
         // Created-but-unsubmitted retries stay open for the dispatcher; others are complete.
         if (r.status !== 'created') store.jobs.update(r.id, { retry_complete: 1 });
       }
@@ -94,7 +113,12 @@ export class Reaper {
           )
           .all(b) as { status: string; n: number }[];
         const patch: Record<string, number> = {
-          n_created: 0, n_queued: 0, n_running: 0, n_completed: 0, n_error: 0, n_terminated: 0,
+          n_created: 0,
+          n_queued: 0,
+          n_running: 0,
+          n_completed: 0,
+          n_error: 0,
+          n_terminated: 0,
         };
         for (const c of counts) patch[`n_${c.status}`] = c.n;
         store.batches.update(b, patch as any);

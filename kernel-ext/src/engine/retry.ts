@@ -21,7 +21,14 @@ export const MSG_NO_IDS = 'No job_ids provided to retry';
 export type RetryResult = { jobId: string; retryId: string } | { jobId: string; error: string };
 
 /** Checks one id and writes its retry (call inside a commit). Throws ApiError on refusal. */
-function retryOne(engine: Engine, actor: Actor, id: string, opts: ActOptions, why?: string, resources?: Resources): JobRow {
+function retryOne(
+  engine: Engine,
+  actor: Actor,
+  id: string,
+  opts: ActOptions,
+  why?: string,
+  resources?: Resources
+): JobRow {
   const { store, life } = engine;
   const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
   if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
@@ -39,9 +46,13 @@ function retryOne(engine: Engine, actor: Actor, id: string, opts: ActOptions, wh
     .all(root.id, root.id) as JobRow[];
   const inFlight = attempts.find(a => a.id !== root.id && !isTerminal(a.status));
   if (inFlight) {
-    throw new ApiError('retry_in_flight', `Job ${root.id} already has a retry in flight: ${inFlight.id}`, {
-      retryId: inFlight.id,
-    });
+    throw new ApiError(
+      'retry_in_flight',
+      `Job ${root.id} already has a retry in flight: ${inFlight.id}`,
+      {
+        retryId: inFlight.id,
+      }
+    );
   }
   const retries = attempts.length - 1;
   if (retries >= engine.config.retryLimit) {
@@ -87,13 +98,23 @@ function retryOne(engine: Engine, actor: Actor, id: string, opts: ActOptions, wh
   return row;
 }
 
-export function retryJob(engine: Engine, actor: Actor, id: string, opts: ActOptions = {}): JobRecord {
+export function retryJob(
+  engine: Engine,
+  actor: Actor,
+  id: string,
+  opts: ActOptions = {}
+): JobRecord {
   const row = engine.life.commit(() => retryOne(engine, actor, id, opts));
   engine.dispatcher.kick();
   return engine.record(row);
 }
 
-export function retryJobs(engine: Engine, actor: Actor, ids: unknown, opts: ActOptions = {}): RetryResult[] {
+export function retryJobs(
+  engine: Engine,
+  actor: Actor,
+  ids: unknown,
+  opts: ActOptions = {}
+): RetryResult[] {
   if (!Array.isArray(ids) || ids.length === 0) throw new ApiError('invalid_request', MSG_NO_IDS);
   if (ids.length > engine.config.maxRows) {
     throw new ApiError('invalid_request', `At most ${engine.config.maxRows} ids per request`);
@@ -136,7 +157,10 @@ export function retryBatch(
     wanted.length === 0 ||
     wanted.some(s => s !== 'error' && s !== 'terminated')
   ) {
-    throw new ApiError('invalid_request', "statuses must be a non-empty list of 'error' and/or 'terminated'");
+    throw new ApiError(
+      'invalid_request',
+      "statuses must be a non-empty list of 'error' and/or 'terminated'"
+    );
   }
   const ids = engine.store.db
     .prepare(
@@ -173,7 +197,14 @@ export function autoRetryFor(engine: Engine, row: JobRow): void {
     .get(root) as number;
   if (done >= b.max_retries) return;
   try {
-    retryOne(engine, { user: row.owner, admin: true }, row.id, { asAdmin: true }, `automatic retry after ${code}`, resources);
+    retryOne(
+      engine,
+      { user: row.owner, admin: true },
+      row.id,
+      { asAdmin: true },
+      `automatic retry after ${code}`,
+      resources
+    );
     engine.store.batches.update(row.batch_id, { auto_retries: b.auto_retries + 1 });
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

@@ -72,7 +72,10 @@ export class Tracker {
         `SELECT id, backend_job_id, submit_group, work_dir, status FROM jobs
          WHERE backend = ? AND submit_state = 'done' AND (status IN ('queued','running'))`
       )
-      .all(backend) as Pick<JobRow, 'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'>[];
+      .all(backend) as Pick<
+      JobRow,
+      'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'
+    >[];
     return rows.map(r => ({
       jobId: r.id,
       backendJobId: r.backend_job_id,
@@ -113,7 +116,10 @@ export class Tracker {
       if (e instanceof BackendUnavailable) {
         this.markUnavailable(name, e.message);
         next = Math.max(next, this.backoff.get(name) ?? next);
-        this.engine.log.warn({ backend: name, retryInMs: next, err: e.message }, 'backend unavailable');
+        this.engine.log.warn(
+          { backend: name, retryInMs: next, err: e.message },
+          'backend unavailable'
+        );
       } else {
         this.engine.log.error({ backend: name, err: e }, 'poll failed');
       }
@@ -131,7 +137,8 @@ export class Tracker {
         const row = store.jobs.get(u.jobId);
         if (!row || isTerminal(row.status)) continue;
         const patch: Partial<JobRow> = {};
-        if (u.backendJobId && u.backendJobId !== row.backend_job_id) patch.backend_job_id = u.backendJobId;
+        if (u.backendJobId && u.backendJobId !== row.backend_job_id)
+          patch.backend_job_id = u.backendJobId;
         if (u.startedAt) patch.started_at = Date.parse(u.startedAt);
         if (u.reason) patch.last_seen = u.reason;
         if (row.is_batch) {
@@ -144,7 +151,8 @@ export class Tracker {
         }
         if (!isTerminal(u.status)) {
           let cur = row;
-          if (cur.status === 'created') cur = life.transition(cur, 'queued', u.status === 'queued' ? patch : {});
+          if (cur.status === 'created')
+            cur = life.transition(cur, 'queued', u.status === 'queued' ? patch : {});
           if (u.status === 'running' && cur.status !== 'running') {
             life.transition(cur, 'running', patch, u.reason);
           } else if (cur === row && Object.keys(patch).length) {
@@ -176,7 +184,9 @@ export class Tracker {
         // A job that exited did run, even if it started and ended between two polls:
         // record the running span so timelines and event streams are complete.
         if (cur.status === 'queued' && u.exitCode !== undefined && u.exitCode !== null) {
-          const startedAt = u.startedAt ? Date.parse(u.startedAt) : patch.finished_at ?? Date.now();
+          const startedAt = u.startedAt
+            ? Date.parse(u.startedAt)
+            : (patch.finished_at ?? Date.now());
           cur = life.transition(cur, 'running', { started_at: startedAt });
         }
         const ended = life.transition(cur, status, patch, u.reason);
@@ -218,13 +228,25 @@ export class Tracker {
     } catch {
       const app = this.engine.app(row.app, row.app_version);
       if ((app?.outputs as { required?: boolean } | undefined)?.required) {
-        return { output: null, error: { code: 'missing_output', message: 'The job exited 0 but wrote no output to $BULKRUN_OUTPUT' } };
+        return {
+          output: null,
+          error: {
+            code: 'missing_output',
+            message: 'The job exited 0 but wrote no output to $BULKRUN_OUTPUT',
+          },
+        };
       }
       return { output: null };
     }
     const cap = this.engine.config.outputMaxBytes;
     if (st.size > cap) {
-      return { output: null, error: { code: 'invalid_output', message: `Output is ${st.size} bytes; the limit is ${cap}` } };
+      return {
+        output: null,
+        error: {
+          code: 'invalid_output',
+          message: `Output is ${st.size} bytes; the limit is ${cap}`,
+        },
+      };
     }
     const text = fs.readFileSync(file, 'utf8');
     try {
@@ -232,7 +254,10 @@ export class Tracker {
     } catch (e) {
       return {
         output: null,
-        error: { code: 'invalid_output', message: `$BULKRUN_OUTPUT is not valid JSON: ${(e as Error).message}` },
+        error: {
+          code: 'invalid_output',
+          message: `$BULKRUN_OUTPUT is not valid JSON: ${(e as Error).message}`,
+        },
       };
     }
   }
@@ -242,7 +267,13 @@ export class Tracker {
     for (const r of rows) {
       if (!r.submit_state) continue;
       const list = byBackend.get(r.backend) ?? [];
-      list.push({ jobId: r.id, backendJobId: r.backend_job_id, groupId: r.submit_group, workDir: r.work_dir, status: r.status });
+      list.push({
+        jobId: r.id,
+        backendJobId: r.backend_job_id,
+        groupId: r.submit_group,
+        workDir: r.work_dir,
+        status: r.status,
+      });
       byBackend.set(r.backend, list);
     }
     await Promise.all(
@@ -250,7 +281,10 @@ export class Tracker {
         try {
           await this.engine.backends.get(name)?.cancel(jobs);
         } catch (e) {
-          this.engine.log.warn({ backend: name, err: e, jobs: jobs.length }, 'cancel at backend failed');
+          this.engine.log.warn(
+            { backend: name, err: e, jobs: jobs.length },
+            'cancel at backend failed'
+          );
         }
       })
     );
@@ -259,7 +293,9 @@ export class Tracker {
   /** After a restart: submissions whose outcome was never recorded. */
   private async recoverIntents(): Promise<void> {
     const { store } = this.engine;
-    const rows = store.prepare("SELECT * FROM jobs WHERE submit_state = 'intent'").all() as JobRow[];
+    const rows = store
+      .prepare("SELECT * FROM jobs WHERE submit_state = 'intent'")
+      .all() as JobRow[];
     if (rows.length === 0) return;
     const byBackend = new Map<string, JobRow[]>();
     for (const r of rows) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
@@ -269,13 +305,24 @@ export class Tracker {
       let found = new Map<string, string>();
       try {
         found = await backend.findSubmitted(
-          list.map(r => ({ jobId: r.id, backendJobId: null, groupId: r.submit_group, workDir: r.work_dir, status: r.status }))
+          list.map(r => ({
+            jobId: r.id,
+            backendJobId: null,
+            groupId: r.submit_group,
+            workDir: r.work_dir,
+            status: r.status,
+          }))
         );
       } catch (e) {
-        this.engine.log.warn({ backend: name, err: e }, 'could not reconcile submissions; will retry later');
+        this.engine.log.warn(
+          { backend: name, err: e },
+          'could not reconcile submissions; will retry later'
+        );
         continue;
       }
-      const outcomes = list.filter(r => found.has(r.id)).map(r => ({ jobId: r.id, backendJobId: found.get(r.id)! }));
+      const outcomes = list
+        .filter(r => found.has(r.id))
+        .map(r => ({ jobId: r.id, backendJobId: found.get(r.id)! }));
       this.engine.dispatcher.recordOutcomes(outcomes);
       // Never received: back to the queue of created jobs, to be submitted once.
       const reset = store.prepare(
@@ -284,7 +331,10 @@ export class Tracker {
       store.tx(() => {
         for (const r of list) if (!found.has(r.id)) reset.run(r.id);
       });
-      this.engine.log.info({ backend: name, found: outcomes.length, resubmit: list.length - outcomes.length }, 'reconciled open submissions');
+      this.engine.log.info(
+        { backend: name, found: outcomes.length, resubmit: list.length - outcomes.length },
+        'reconciled open submissions'
+      );
     }
   }
 }

@@ -111,7 +111,9 @@ function dedupe(errors: RowError[]): RowError[] {
 
 export function checkBatchBody(body: unknown): RowError[] {
   if (validateBatchBody(body)) return [];
-  return dedupe((validateBatchBody.errors ?? []).filter(e => e.keyword !== 'anyOf').map(e => toRowError(e)));
+  return dedupe(
+    (validateBatchBody.errors ?? []).filter(e => e.keyword !== 'anyOf').map(e => toRowError(e))
+  );
 }
 
 export function checkJobBody(body: unknown): RowError[] {

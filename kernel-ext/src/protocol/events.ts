@@ -40,7 +40,13 @@ export interface JobEvent {
 export interface BatchEvent {
   type: 'batch';
   seq: number;
-  batch: { id: string; status: JobStatus; counts: BatchCounts; total?: number; fanInJobId?: string | null };
+  batch: {
+    id: string;
+    status: JobStatus;
+    counts: BatchCounts;
+    total?: number;
+    fanInJobId?: string | null;
+  };
 }
 export interface LogEvent {
   type: 'log';

@@ -151,7 +151,12 @@ export interface BatchSpec {
   resources?: Resources;
   backend?: string;
   label?: string;
-  fanIn?: { app: string; params?: Record<string, unknown>; resources?: Resources; when?: FanInPolicy } | null;
+  fanIn?: {
+    app: string;
+    params?: Record<string, unknown>;
+    resources?: Resources;
+    when?: FanInPolicy;
+  } | null;
   maxParallel?: number;
   maxRetries?: number;
   priority?: number;

@@ -36,13 +36,16 @@ export class Auth {
       const t = token.slice(4);
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(t)) return null;
       const row = this.store.db
-        .prepare("SELECT id, owner FROM jobs WHERE job_token = ? AND status IN ('queued','running')")
+        .prepare(
+          "SELECT id, owner FROM jobs WHERE job_token = ? AND status IN ('queued','running')"
+        )
         .get(t) as { id: string; owner: string } | undefined;
       if (!row) return null;
       return { user: row.owner, admin: false, jobId: row.id };
     }
     for (const u of this.tokens) {
-      if (safeEqual(u.token, token)) return { user: u.user, admin: !!u.admin || this.admins.has(u.user) };
+      if (safeEqual(u.token, token))
+        return { user: u.user, admin: !!u.admin || this.admins.has(u.user) };
     }
     return null;
   }

@@ -45,7 +45,7 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
   let file: any = {};
   if (opts.configFile) {
     const text = fs.readFileSync(opts.configFile, 'utf8');
-    file = opts.configFile.endsWith('.json') ? JSON.parse(text) : YAML.parse(text) ?? {};
+    file = opts.configFile.endsWith('.json') ? JSON.parse(text) : (YAML.parse(text) ?? {});
   }
   const dataDir = path.resolve(opts.dataDir ?? file.dataDir ?? defaultDataDir());
   const engine = defaultEngineConfig(dataDir);

@@ -15,9 +15,13 @@ export function toApiError(err: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('invalid_request', 'Send the body as application/json');
   }
-  if (err instanceof SyntaxError) return new ApiError('invalid_request', `Malformed JSON body: ${err.message}`);
+  if (err instanceof SyntaxError)
+    return new ApiError('invalid_request', `Malformed JSON body: ${err.message}`);
   if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new ApiError(fe.statusCode === 413 ? 'payload_too_large' : 'invalid_request', fe.message);
+    return new ApiError(
+      fe.statusCode === 413 ? 'payload_too_large' : 'invalid_request',
+      fe.message
+    );
   }
   return new ApiError('internal', 'Internal server error');
 }
@@ -25,7 +29,8 @@ export function toApiError(err: unknown): ApiError {
 export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err, req, reply) => {
     const api = toApiError(err);
-    if (api.code === 'internal') log.error({ err, url: req.url, method: req.method }, 'request failed');
+    if (api.code === 'internal')
+      log.error({ err, url: req.url, method: req.method }, 'request failed');
     reply.code(api.status).send(api.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {

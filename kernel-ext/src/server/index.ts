@@ -37,28 +37,42 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const apps = AppRegistry.load(config.apps, log);
   const backends: Map<string, Backend> = createBackends(config.backends, log);
   if (!backends.has(config.engine.defaultBackend)) {
-    throw new Error(`Default backend '${config.engine.defaultBackend}' is not configured (have: ${[...backends.keys()].join(', ')})`);
+    throw new Error(
+      `Default backend '${config.engine.defaultBackend}' is not configured (have: ${[...backends.keys()].join(', ')})`
+    );
   }
 
-  const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, routerOptions: { maxParamLength: 200 } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: 200 },
+  });
   const engine = new Engine({ store, apps, backends, config: config.engine, log });
   const auth = new Auth(config.users, store, new Set(config.engine.admins));
   if (config.users.length === 0) {
-    log.warn('no tokens configured (--token, BULKRUN_SERVER_TOKEN or users in the config): only job tokens will work');
+    log.warn(
+      'no tokens configured (--token, BULKRUN_SERVER_TOKEN or users in the config): only job tokens will work'
+    );
   }
 
   // State changes at debug: one line each.
   engine.bus.subscribe(events => {
     if (!log.isLevelEnabled('debug')) return;
-    for (const e of events) if (e.event.type === 'job') log.debug({ job: e.event.job, seq: e.event.seq }, 'job state');
+    for (const e of events)
+      if (e.event.type === 'job') log.debug({ job: e.event.job, seq: e.event.seq }, 'job state');
   });
 
   app.get('/', async () => ({ name: 'bulkrun', version: VERSION }));
   app.addHook('onRequest', async req => {
     if (req.url === '/' || req.url.startsWith('/?')) return;
-    const actor = auth.resolve(Auth.tokenFrom(req.headers.authorization, (req.query as any)?.token));
+    const actor = auth.resolve(
+      Auth.tokenFrom(req.headers.authorization, (req.query as any)?.token)
+    );
     if (!actor) {
-      throw new ApiError('unauthorized', 'Missing or invalid token: send "Authorization: token <T>" or ?token=<T>');
+      throw new ApiError(
+        'unauthorized',
+        'Missing or invalid token: send "Authorization: token <T>" or ?token=<T>'
+      );
     }
     req.actor = actor;
   });
@@ -74,7 +88,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const reaper = new Reaper(engine);
   reaper.start();
   await app.ready();
-  log.info({ url, dataDir: config.engine.dataDir, backends: [...backends.keys()] }, 'bulkrun server ready');
+  log.info(
+    { url, dataDir: config.engine.dataDir, backends: [...backends.keys()] },
+    'bulkrun server ready'
+  );
 
   return {
     url,
@@ -89,7 +106,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 }
 
-async function listenUrl(app: ReturnType<typeof Fastify>, config: ReturnType<typeof loadConfig>): Promise<string> {
+async function listenUrl(
+  app: ReturnType<typeof Fastify>,
+  config: ReturnType<typeof loadConfig>
+): Promise<string> {
   if (config.unixSocket) {
     try {
       fs.unlinkSync(config.unixSocket);
@@ -102,6 +122,7 @@ async function listenUrl(app: ReturnType<typeof Fastify>, config: ReturnType<typ
   }
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
-  if (addr && typeof addr === 'object') return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${addr.port}`;
+  if (addr && typeof addr === 'object')
+    return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${addr.port}`;
   return `http://${config.host}:${config.port}`;
 }

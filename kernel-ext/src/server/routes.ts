@@ -25,18 +25,21 @@ function asAdmin(req: FastifyRequest): boolean {
 
 function intParam(v: string | undefined, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new ApiError('invalid_request', `${name} must be a non-negative integer`);
+  if (!/^\d+$/.test(v))
+    throw new ApiError('invalid_request', `${name} must be a non-negative integer`);
   return Number(v);
 }
 
 function body(req: FastifyRequest): unknown {
-  if (req.body === undefined || req.body === null) throw new ApiError('invalid_request', 'A JSON body is required');
+  if (req.body === undefined || req.body === null)
+    throw new ApiError('invalid_request', 'A JSON body is required');
   return req.body;
 }
 
 /** A job-scoped token may only touch its own job (and what it fanned out). */
 function requireUserToken(req: FastifyRequest): void {
-  if (req.actor.jobId) throw new ApiError('forbidden', 'A job token cannot do this; use a user token');
+  if (req.actor.jobId)
+    throw new ApiError('forbidden', 'A job token cannot do this; use a user token');
 }
 
 export function registerRoutes(app: FastifyInstance, engine: Engine, version: string): void {
@@ -102,7 +105,8 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     requireUserToken(req);
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as { statuses?: unknown };
-    if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('invalid_request', 'Body must be a JSON object');
+    if (typeof b !== 'object' || Array.isArray(b))
+      throw new ApiError('invalid_request', 'Body must be a JSON object');
     return { results: retryBatch(engine, req.actor, id, b.statuses, { asAdmin: asAdmin(req) }) };
   });
 
@@ -116,8 +120,11 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
   app.post('/api/v1/jobs/retry', async req => {
     requireUserToken(req);
     const b = body(req) as { jobIds?: unknown; job_ids?: unknown };
-    if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('invalid_request', 'Body must be a JSON object');
-    return { results: retryJobs(engine, req.actor, b.jobIds ?? b.job_ids, { asAdmin: asAdmin(req) }) };
+    if (typeof b !== 'object' || Array.isArray(b))
+      throw new ApiError('invalid_request', 'Body must be a JSON object');
+    return {
+      results: retryJobs(engine, req.actor, b.jobIds ?? b.job_ids, { asAdmin: asAdmin(req) }),
+    };
   });
 
   app.get('/api/v1/jobs/:id', async req => {
@@ -149,7 +156,10 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     }
     const extra = Object.keys(b).filter(k => k !== 'priority');
     if (extra.length) {
-      throw new ApiError('validation_failed', `Only priority can be changed (unknown: ${extra.join(', ')})`);
+      throw new ApiError(
+        'validation_failed',
+        `Only priority can be changed (unknown: ${extra.join(', ')})`
+      );
     }
     return { job: engine.setPriority(req.actor, id, b.priority, { asAdmin: asAdmin(req) }) };
   });
@@ -169,13 +179,23 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
   app.post('/api/v1/jobs/:id/fanout', async (req, reply) => {
     const { id } = req.params as { id: string };
     const actor = req.actor;
-    if (actor.jobId && actor.jobId !== id) throw new ApiError('forbidden', 'A job token can only fan out its own job');
+    if (actor.jobId && actor.jobId !== id)
+      throw new ApiError('forbidden', 'A job token can only fan out its own job');
     const row = engine.row(actor, id);
     if (row.status !== 'running' && row.status !== 'queued') {
-      throw new ApiError('wrong_state', `Job ${id} is ${row.status}; only a running job can fan out`);
+      throw new ApiError(
+        'wrong_state',
+        `Job ${id} is ${row.status}; only a running job can fan out`
+      );
     }
-    if (row.batch_id) throw new ApiError('wrong_state', `Job ${id} is a row of batch ${row.batch_id}; rows cannot fan out`);
-    const res = engine.createBatch({ user: row.owner, admin: false }, body(req), { parentJob: row });
+    if (row.batch_id)
+      throw new ApiError(
+        'wrong_state',
+        `Job ${id} is a row of batch ${row.batch_id}; rows cannot fan out`
+      );
+    const res = engine.createBatch({ user: row.owner, admin: false }, body(req), {
+      parentJob: row,
+    });
     reply.code(202);
     return { batch: res.batch, jobIds: res.jobIds };
   });

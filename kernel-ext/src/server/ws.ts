@@ -59,7 +59,11 @@ class Connection {
     if (p.owner !== this.actor.user && !(this.actor.admin && this.asAdmin)) return false;
     const s = this.sub!;
     if (!s.batchIds && !s.jobIds) return true;
-    if (s.batchIds && ((p.batchId && s.batchIds.has(p.batchId)) || (p.jobId && s.batchIds.has(p.jobId)))) return true;
+    if (
+      s.batchIds &&
+      ((p.batchId && s.batchIds.has(p.batchId)) || (p.jobId && s.batchIds.has(p.jobId)))
+    )
+      return true;
     if (s.jobIds && p.jobId && s.jobIds.has(p.jobId)) return true;
     return false;
   }
@@ -76,7 +80,8 @@ class Connection {
     } catch {
       return this.error('invalid_request', 'Frames must be JSON text or MessagePack objects');
     }
-    if (!msg || typeof msg !== 'object') return this.error('invalid_request', 'Frames must be objects');
+    if (!msg || typeof msg !== 'object')
+      return this.error('invalid_request', 'Frames must be objects');
     switch (msg.type) {
       case 'ping':
         return this.send({ type: 'pong' });
@@ -85,7 +90,10 @@ class Connection {
       case 'logs':
         return this.logs(msg.jobId, msg.stream ?? 'stdout', msg.follow !== false, msg.offset ?? 0);
       default:
-        return this.error('invalid_request', `Unknown message type ${JSON.stringify((msg as any).type)}`);
+        return this.error(
+          'invalid_request',
+          `Unknown message type ${JSON.stringify((msg as any).type)}`
+        );
     }
   }
 
@@ -97,8 +105,13 @@ class Connection {
     };
     const b = ids(batchIds);
     const j = ids(jobIds);
-    if (b === false || j === false) return this.error('invalid_request', 'batchIds and jobIds must be lists of ids');
-    if (since !== undefined && since !== null && (!Number.isInteger(since) || (since as number) < 0)) {
+    if (b === false || j === false)
+      return this.error('invalid_request', 'batchIds and jobIds must be lists of ids');
+    if (
+      since !== undefined &&
+      since !== null &&
+      (!Number.isInteger(since) || (since as number) < 0)
+    ) {
       return this.error('invalid_request', 'since must be a non-negative integer');
     }
     this.sub = { batchIds: b, jobIds: j };
@@ -128,10 +141,13 @@ class Connection {
 
   private logs(jobId: unknown, stream: unknown, follow: boolean, offset: unknown): void {
     if (typeof jobId !== 'string') return this.error('invalid_request', 'jobId is required');
-    if (stream !== 'stdout' && stream !== 'stderr') return this.error('invalid_request', "stream must be 'stdout' or 'stderr'");
-    if (!Number.isInteger(offset) || (offset as number) < 0) return this.error('invalid_request', 'offset must be >= 0');
+    if (stream !== 'stdout' && stream !== 'stderr')
+      return this.error('invalid_request', "stream must be 'stdout' or 'stderr'");
+    if (!Number.isInteger(offset) || (offset as number) < 0)
+      return this.error('invalid_request', 'offset must be >= 0');
     const row = this.engine.store.jobs.get(jobId);
-    if (!row || !canSee(this.actor, row, { asAdmin: this.asAdmin })) return this.error('not_found', `Job ${jobId} not found`);
+    if (!row || !canSee(this.actor, row, { asAdmin: this.asAdmin }))
+      return this.error('not_found', `Job ${jobId} not found`);
     const key = `${jobId}:${stream}`;
     const old = this.tails.get(key);
     if (old) clearInterval(old);
@@ -140,7 +156,8 @@ class Connection {
       const cur = this.engine.store.jobs.get(jobId)!;
       for (;;) {
         const chunk = readLog(cur, stream, pos);
-        if (chunk.data.length) this.send({ type: 'log', jobId, stream, offset: pos, data: chunk.data });
+        if (chunk.data.length)
+          this.send({ type: 'log', jobId, stream, offset: pos, data: chunk.data });
         pos = chunk.nextOffset;
         if (chunk.nextOffset >= chunk.size) return isTerminal(cur.status) && chunk.eof;
       }
@@ -172,7 +189,9 @@ export function createEventSocket(engine: Engine, auth: Auth) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
-      const actor = auth.resolve(Auth.tokenFrom(req.headers.authorization, url.searchParams.get('token') ?? undefined));
+      const actor = auth.resolve(
+        Auth.tokenFrom(req.headers.authorization, url.searchParams.get('token') ?? undefined)
+      );
       if (!actor) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;

@@ -12,7 +12,12 @@ export class BatchQueries {
     this.byKeyStmt = db.prepare('SELECT * FROM batches WHERE idempotency_key = ?');
   }
 
-  insert(b: Pick<BatchRow, 'id' | 'label' | 'total' | 'fan_in' | 'max_parallel' | 'max_retries' | 'idempotency_key'> & { n_created: number }): void {
+  insert(
+    b: Pick<
+      BatchRow,
+      'id' | 'label' | 'total' | 'fan_in' | 'max_parallel' | 'max_retries' | 'idempotency_key'
+    > & { n_created: number }
+  ): void {
     this.db
       .prepare(
         `INSERT INTO batches (id, label, total, fan_in, max_parallel, max_retries, idempotency_key, n_created)

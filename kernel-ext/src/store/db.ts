@@ -26,9 +26,13 @@ export function openDatabase(file: string): DB {
 }
 
 export function migrate(db: DB): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, at INTEGER)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, at INTEGER)'
+  );
   const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(r => r.version)
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      r => r.version
+    )
   );
   const files = fs
     .readdirSync(MIGRATIONS_DIR)
@@ -41,7 +45,11 @@ export function migrate(db: DB): number {
     const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8');
     db.transaction(() => {
       db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, at) VALUES (?, ?, ?)').run(version, f, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, at) VALUES (?, ?, ?)').run(
+        version,
+        f,
+        Date.now()
+      );
     })();
     applied++;
   }

@@ -22,7 +22,9 @@ export class EventQueries {
     );
     this.sinceStmt = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     // The sequence counter, not MAX(seq): pruning must never make seq go backwards.
-    this.maxStmt = db.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq");
+    this.maxStmt = db.prepare(
+      "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq"
+    );
     this.minStmt = db.prepare('SELECT MIN(seq) AS seq FROM events');
   }
 

@@ -20,9 +20,28 @@ export type NewJob = Omit<
 >;
 
 const COLS = [
-  'id', 'batch_id', 'is_batch', 'role', 'idx', 'owner', 'app', 'app_version', 'params',
-  'resources', 'backend', 'status', 'priority', 'created_at', 'retry_parent', 'attempt',
-  'is_latest', 'retry_complete', 'work_dir', 'job_token', 'parent_job_id', 'origin',
+  'id',
+  'batch_id',
+  'is_batch',
+  'role',
+  'idx',
+  'owner',
+  'app',
+  'app_version',
+  'params',
+  'resources',
+  'backend',
+  'status',
+  'priority',
+  'created_at',
+  'retry_parent',
+  'attempt',
+  'is_latest',
+  'retry_complete',
+  'work_dir',
+  'job_token',
+  'parent_job_id',
+  'origin',
 ] as const;
 
 export class JobQueries {
@@ -36,9 +55,7 @@ export class JobQueries {
       `INSERT INTO jobs (${COLS.join(', ')}) VALUES (${COLS.map(c => '@' + c).join(', ')})`
     );
     this.getStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
-    this.retryIdsStmt = db.prepare(
-      'SELECT id FROM jobs WHERE retry_parent = ? ORDER BY attempt'
-    );
+    this.retryIdsStmt = db.prepare('SELECT id FROM jobs WHERE retry_parent = ? ORDER BY attempt');
     this.byBatchStmt = db.prepare('SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx, attempt');
   }
 
@@ -85,7 +102,9 @@ export class JobQueries {
     const shape = keys.join(',');
     let stmt = this.updateStmts.get(shape);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`) as Stmt;
+      stmt = this.db.prepare(
+        `UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`
+      ) as Stmt;
       this.updateStmts.set(shape, stmt);
     }
     stmt.run({ ...patch, id });

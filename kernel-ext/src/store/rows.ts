@@ -66,7 +66,8 @@ export interface BatchRow {
   auto_retries: number;
 }
 
-export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString();
 
 export function toJobRecord(r: JobRow, retryIds: string[]): JobRecord {
   return {

@@ -55,7 +55,6 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = extra.dataDir ?? tempDir();
   const token = extra.token ?? 'test-token-alice';
-  let configFile: string | undefined;
   const config = {
     users: [
       { token, user: 'alice' },
@@ -64,7 +63,7 @@ export async function startTestServer(
     ],
     ...(extra.config ?? {}),
   };
-  configFile = path.join(dataDir, 'config.json');
+  const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
   const server = await startServer({ port: 0, dataDir, apps: [TEST_APPS], configFile, logLevel: 'warn' });
   const c = client(server.url, token);

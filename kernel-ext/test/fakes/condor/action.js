@@ -2,7 +2,6 @@
  * condor_rm / condor_hold / condor_release on ids, clusters or -constraint, with the
  * messages tool.cpp and the schedd's action results print; exit 1 when any id failed.
  */
-/* global require, process, module */
 'use strict';
 const L = require('./lib');
 

@@ -7,7 +7,6 @@
  * idle procs start while slots are free, late-materialized procs materialize.
  * Output formats follow the HTCondor manual and sources (see docs/HTCONDOR.md).
  */
-/* global require, process, module */
 'use strict';
 const fs = require('fs');
 const path = require('path');

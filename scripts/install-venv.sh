@@ -14,3 +14,15 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # make builds the labextension itself; SKIP_JUPYTER_BUILDER keeps pip from building it too.
 SKIP_JUPYTER_BUILDER=1 "${pip[@]}" install --no-build-isolation -e .
 .venv/bin/python -c "import jupyterlab, jupyter_server_proxy, jupyterlab_bulkrun; print('install-venv: jupyterlab', jupyterlab.__version__)"
+
+# No "receive official Jupyter news?" prompt or update check in the repo's JupyterLab:
+# the demo opens on the notebook, and the UI tests see only what the project shows.
+mkdir -p .venv/share/jupyter/lab/settings
+cat > .venv/share/jupyter/lab/settings/overrides.json <<'JSON'
+{
+  "@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false",
+    "checkForUpdates": false
+  }
+}
+JSON

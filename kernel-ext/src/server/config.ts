@@ -28,6 +28,8 @@ export interface ServerConfig {
   unixSocket?: string;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Requests per user per window (429 beyond); false turns it off. */
+  rateLimit: { max: number; timeWindowMs: number } | false;
   apps: string[];
   users: UserToken[];
   backends: Record<string, Record<string, unknown>>;
@@ -67,6 +69,11 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
     unixSocket: opts.unixSocket ?? file.unixSocket,
     logLevel: opts.logLevel ?? file.logLevel ?? process.env.BULKRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: file.bodyLimitBytes ?? 64 * 1024 * 1024,
+    // Generous: a UI or script in a tight loop is stopped, normal use never is.
+    rateLimit:
+      file.rateLimit === false
+        ? false
+        : { max: 6000, timeWindowMs: 60_000, ...(file.rateLimit ?? {}) },
     apps: [...(opts.apps ?? []), ...envApps, ...(file.apps ?? [])],
     users,
     backends: file.backends ?? {},

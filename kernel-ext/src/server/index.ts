@@ -2,6 +2,7 @@
  * startServer: config → store → apps → backends → engine → HTTP (REST) + WebSocket.
  * State lives in the data dir; every start restores it (re-attaching to running jobs).
  */
+import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -77,6 +78,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     req.actor = actor;
   });
   registerErrorHandling(app, log);
+  if (config.rateLimit) {
+    const { max, timeWindowMs } = config.rateLimit;
+    // After auth (preHandler), so the limit is per user, not per proxy address.
+    await app.register(rateLimit, {
+      hook: 'preHandler',
+      max,
+      timeWindow: timeWindowMs,
+      keyGenerator: req => req.actor?.user ?? req.ip,
+      errorResponseBuilder: (_req, ctx) =>
+        new ApiError(
+          'rate_limited',
+          `Too many requests: at most ${ctx.max} per ${ctx.after}; retry in ${Math.ceil(ctx.ttl / 1000)} s`
+        ),
+    });
+  }
   registerRoutes(app, engine, VERSION);
   const sockets = createEventSocket(engine, auth);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));

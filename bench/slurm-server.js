@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+/**
+ * Bulkrun server on the real single-node Slurm of scripts/slurm-up, end to end through
+ * the REST API and the WebSocket, side by side with a loop of one sbatch per row:
+ *  - POST of a 10,000-row batch → 202, and → every row known to Slurm (status `queued`,
+ *    a Slurm id recorded), counting the sbatch calls (distinct array ids in squeue);
+ *  - the same work as a loop of `sbatch` per row (the first --loop rows, extrapolated);
+ *  - cancel of the whole batch through the API → every row `terminated`;
+ *  - event latency: a row's exit (the wrapper's record) → the WebSocket event, at the
+ *    default poll interval (2 s) and at 500 ms.
+ * Batch rows are submitted held (--hold via the backend's extra sbatch options) so the
+ * machine measures submission and tracking, not running 10,000 processes.
+ * Usage: node bench/slurm-server.js [--rows 10000] [--loop 200] [--latency-jobs 30]
+ * Needs the compiled server (npm run build:server) and root (for slurm-up).
+ */
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const WebSocket = require('ws');
+
+const ROOT = path.join(__dirname, '..');
+const { startServer } = require(path.join(ROOT, 'kernel-ext', 'dist', 'server'));
+const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROWS = arg('rows', 10000);
+const LOOP = arg('loop', 200);
+const LAT_JOBS = arg('latency-jobs', 30);
+const TOKEN = 'bench-token';
+const BENCH_DIR = '/var/tmp/bulkrun-bench';
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const hr = () => process.hrtime.bigint();
+const since = t => Number(process.hrtime.bigint() - t) / 1e6;
+
+async function server(slurm) {
+  // On the node's local disk: slurmd runs the tasks on this same machine.
+  const dataDir = fs.mkdtempSync(path.join(BENCH_DIR, 'server-'));
+  const configFile = path.join(dataDir, 'config.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      users: [{ token: TOKEN, user: 'bench' }],
+      defaultBackend: 'slurm',
+      backends: { slurm },
+    })
+  );
+  const s = await startServer({
+    port: 0,
+    dataDir,
+    apps: [path.join(__dirname, 'apps')],
+    configFile,
+    logLevel: 'warn',
+  });
+  const req = async (method, p, body) => {
+    const r = await fetch(s.url + p, {
+      method,
+      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    return { status: r.status, body: await r.json() };
+  };
+  return { s, req, dataDir };
+}
+
+async function waitCounts(req, id, pred, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await req('GET', `/api/v1/batches/${id}`);
+    if (pred(r.body.batch.counts)) return r.body.batch.counts;
+    if (Date.now() > end) throw new Error(`timeout: ${JSON.stringify(r.body.batch.counts)}`);
+    await sleep(10);
+  }
+}
+
+function squeueTasks(arrayIds) {
+  const out = execFileSync('squeue', ['-h', '-r', '-t', 'all', '-o', '%F'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  return out.split('\n').filter(l => arrayIds.has(l.trim())).length;
+}
+
+async function benchBatch() {
+  const { s, req, dataDir } = await server({ extraSbatchArgs: ['--hold'] });
+  const params = Array.from({ length: ROWS }, (_, i) => ({ i }));
+  const t0 = hr();
+  const r = await req('POST', '/api/v1/batches', { app: 'bench-true', backend: 'slurm', params });
+  const postMs = since(t0);
+  if (r.status !== 202) throw new Error(JSON.stringify(r.body));
+  const id = r.body.batch.id;
+  await waitCounts(req, id, c => c.queued === ROWS, 120000);
+  const knownMs = since(t0);
+  // Distinct Slurm array ids among the rows = sbatch calls made.
+  const arrayIds = new Set();
+  let cursor = '';
+  do {
+    const page = await req('GET', `/api/v1/batches/${id}/jobs?limit=1000${cursor}`);
+    for (const j of page.body.jobs) arrayIds.add(String(j.backendJobId).split('_')[0]);
+    cursor = page.body.nextCursor ? `&cursor=${page.body.nextCursor}` : '';
+  } while (cursor);
+  const inSqueue = squeueTasks(arrayIds);
+  const t1 = hr();
+  await req('POST', `/api/v1/batches/${id}/cancel`);
+  await waitCounts(req, id, c => c.terminated === ROWS, 120000);
+  const cancelMs = since(t1);
+  await s.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { postMs, knownMs, sbatchCalls: arrayIds.size, inSqueue, cancelMs };
+}
+
+function benchLoop() {
+  // What a hand-written submitter does: one sbatch per row, same script, held.
+  const dir = fs.mkdtempSync(path.join(BENCH_DIR, 'loop-'));
+  const script = path.join(dir, 'row.sh');
+  fs.writeFileSync(script, '#!/bin/sh\ntrue\n', { mode: 0o755 });
+  const ids = [];
+  const t = hr();
+  for (let i = 0; i < LOOP; i++) {
+    const out = execFileSync(
+      'sbatch',
+      ['--parsable', '--hold', `--job-name=loop-${i}`, '-o', '/dev/null', `--chdir=${dir}`, script],
+      { encoding: 'utf8' }
+    );
+    ids.push(out.trim().split(';')[0]);
+  }
+  const ms = since(t);
+  execFileSync('scancel', ids);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { rows: LOOP, ms, extrapolatedMs: (ms / LOOP) * ROWS };
+}
+
+async function benchLatency(pollIntervalMs) {
+  const { s, req, dataDir } = await server(pollIntervalMs ? { pollIntervalMs } : {});
+  const seen = new Map();
+  const w = new WebSocket(s.url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`);
+  w.on('message', d => {
+    const m = JSON.parse(d.toString());
+    if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id))
+      seen.set(m.job.id, Date.now());
+  });
+  await new Promise(r => w.on('open', r));
+  w.send(JSON.stringify({ type: 'subscribe' }));
+  const jobs = [];
+  for (let i = 0; i < LAT_JOBS; i++) {
+    const r = await req('POST', '/api/v1/jobs', { app: 'bench-true', backend: 'slurm', params: { i } });
+    if (r.status !== 202) throw new Error(JSON.stringify(r.body));
+    jobs.push(r.body.job);
+    await sleep(100);
+  }
+  const end = Date.now() + 180000;
+  while (seen.size < LAT_JOBS) {
+    if (Date.now() > end) throw new Error(`only ${seen.size} of ${LAT_JOBS} completed`);
+    await sleep(50);
+  }
+  w.close();
+  const lat = jobs
+    .map(j => seen.get(j.id) - readExit(j.workDir).at.getTime())
+    .sort((a, b) => a - b);
+  await s.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const q = p => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  return { pollIntervalMs: pollIntervalMs ?? 2000, p50: q(0.5), p95: q(0.95), max: lat[lat.length - 1] };
+}
+
+(async () => {
+  execFileSync(path.join(ROOT, 'scripts', 'slurm-up'), { stdio: 'inherit' });
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const maxArraySize = /MaxArraySize\s*=\s*(\d+)/.exec(
+    execFileSync('scontrol', ['show', 'config'], { encoding: 'utf8' })
+  )[1];
+  const out = {
+    machine: `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}, node ${process.version}`,
+    slurm: execFileSync('sinfo', ['--version'], { encoding: 'utf8' }).trim(),
+    maxArraySize: Number(maxArraySize),
+  };
+  out.batch = await benchBatch();
+  out.loop = benchLoop();
+  out.latencyDefault = await benchLatency(undefined);
+  out.latency500 = await benchLatency(500);
+  console.log(JSON.stringify(out, null, 2));
+  const f = n => Math.round(n).toLocaleString('en-US');
+  const perRowBulk = out.batch.knownMs / ROWS;
+  const perRowLoop = out.loop.ms / out.loop.rows;
+  console.log(`\n| measure | Bulkrun | loop of sbatch | target |`);
+  console.log(`|---|---|---|---|`);
+  console.log(
+    `| POST ${f(ROWS)} rows → 202 | ${f(out.batch.postMs)} ms | | |`
+  );
+  console.log(
+    `| POST ${f(ROWS)} rows → every row known to Slurm | ${f(out.batch.knownMs)} ms, ${out.batch.sbatchCalls} sbatch call(s), ${f(out.batch.inSqueue)} tasks in squeue | ${f(out.loop.ms)} ms for ${out.loop.rows} rows → ≈ ${f(out.loop.extrapolatedMs)} ms | ≤ 1,000 ms |`
+  );
+  console.log(
+    `| per row | ${(perRowBulk * 1000).toFixed(0)} µs | ${(perRowLoop * 1000).toFixed(0)} µs (${Math.round(perRowLoop / perRowBulk)}× slower) | ≥ 50× |`
+  );
+  console.log(`| cancel the batch → every row terminated | ${f(out.batch.cancelMs)} ms | | |`);
+  for (const l of [out.latencyDefault, out.latency500])
+    console.log(
+      `| row exit → WebSocket event, poll ${l.pollIntervalMs} ms (${LAT_JOBS} jobs) | p50 ${f(l.p50)} ms, p95 ${f(l.p95)} ms, max ${f(l.max)} ms | | |`
+    );
+  process.exit(0);
+})().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

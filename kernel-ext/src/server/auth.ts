@@ -37,7 +37,8 @@ export class Auth {
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(t)) return null;
       const row = this.store.db
         .prepare(
-          "SELECT id, owner FROM jobs WHERE job_token = ? AND status IN ('queued','running')"
+          // `created` too: a job can start before its submission's outcome is recorded.
+          "SELECT id, owner FROM jobs WHERE job_token = ? AND status IN ('created','queued','running')"
         )
         .get(t) as { id: string; owner: string } | undefined;
       if (!row) return null;

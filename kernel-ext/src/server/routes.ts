@@ -182,7 +182,10 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     if (actor.jobId && actor.jobId !== id)
       throw new ApiError('forbidden', 'A job token can only fan out its own job');
     const row = engine.row(actor, id);
-    if (row.status !== 'running' && row.status !== 'queued') {
+    // A job can start before its submission is recorded (the scheduler answered, the
+    // outcome is not yet committed): it is still `created`, but holds its own token.
+    const started = row.status === 'running' || row.status === 'queued';
+    if (!started && !(row.status === 'created' && actor.jobId === id)) {
       throw new ApiError(
         'wrong_state',
         `Job ${id} is ${row.status}; only a running job can fan out`

@@ -179,6 +179,30 @@ export function defineEngineSuite(backend: string, config: Record<string, unknow
       const fanIn = (await s.req('GET', `/api/v1/jobs/${done.fanInJobId}`)).body;
       expect(fanIn.output.count).toBe(3);
     });
+
+    it('a job that starts before its submission is recorded may fan out with its own token', async () => {
+      // Slots 0: the job stays `created`. Give it a token as dispatch does, as if the
+      // scheduler had started it while the submission's outcome was still being recorded.
+      const held = await startTestServer({ config: { ...config, slots: { [backend]: { '*': 0 } } } });
+      try {
+        const post = await held.req('POST', '/api/v1/jobs', { app: 't-echo', params: { msg: 'x' } });
+        const id = post.body.job.id;
+        held.server.engine.store.db
+          .prepare("UPDATE jobs SET job_token = 'early-token-0123456789' WHERE id = ?")
+          .run(id);
+        const body = { app: 't-echo', params: [{ msg: 'a' }] };
+        // The owner's own token cannot fan out a job that has not started...
+        const byUser = await held.req('POST', `/api/v1/jobs/${id}/fanout`, body);
+        expect(byUser.status).toBe(409);
+        expect(byUser.body.error.message).toBe(`Job ${id} is created; only a running job can fan out`);
+        // ...the job itself can.
+        const byJob = await held.req('POST', `/api/v1/jobs/${id}/fanout`, body, 'job.early-token-0123456789');
+        expect(byJob.status).toBe(202);
+        expect(byJob.body.jobIds).toHaveLength(1);
+      } finally {
+        await held.close();
+      }
+    });
   });
 
   describe('auth and visibility', () => {

@@ -142,7 +142,17 @@ export function defineSemanticsSuite(backend: string, config: Record<string, unk
         }
         for (const id of ids) {
           const done = await waitJob(local, id, ['completed', 'error', 'terminated'], 120000);
-          expect({ id, status: done.status, error: done.error }).toEqual({ id, status: 'completed', error: null });
+          // On failure, the job's own output says why (e.g. the fan-out request's answer).
+          const out =
+            done.status === 'completed'
+              ? ''
+              : (await local.req('GET', `/api/v1/jobs/${id}/logs?stream=stdout`)).body.data;
+          expect({ id, status: done.status, error: done.error, out }).toEqual({
+            id,
+            status: 'completed',
+            error: null,
+            out: '',
+          });
           expect(done.counts.completed).toBe(10);
         }
         const maxHeld = local.server.engine.store.db

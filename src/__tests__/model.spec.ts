@@ -96,6 +96,33 @@ describe('BatchModel', () => {
     expect(m.rows[0]).toMatchObject({ status: 'completed', startedAt: 'x', exitCode: 0 });
   });
 
+  it('keeps what events said while the REST listing was in flight', async () => {
+    let release: (jobs: JobRecord[]) => void = () => undefined;
+    const client = {
+      getBatch: async () => batch,
+      allBatchJobs: () => new Promise<JobRecord[]>(r => (release = r)),
+    } as unknown as BulkrunClient;
+    const m = new BatchModel('b1', client, fn => fn());
+    const loading = m.fetch();
+    // The row starts (and the fan-in is created) before the listing answers...
+    m.applyJob({
+      type: 'job',
+      seq: 7,
+      job: { id: 't0', batchId: 'b1', index: 0, status: 'running', startedAt: 'S' },
+    });
+    // ...which still shows the row queued.
+    release([rec({ id: 't0', index: 0, queuedAt: 'Q' }), rec({ id: 't1', index: 1 })]);
+    await loading;
+    expect(m.rows[0]).toMatchObject({ status: 'running', startedAt: 'S', queuedAt: 'Q' });
+    // The completion event carries only changed fields: the running span survives.
+    m.applyJob({
+      type: 'job',
+      seq: 8,
+      job: { id: 't0', batchId: 'b1', index: 0, status: 'completed', finishedAt: 'F' },
+    });
+    expect(m.rows[0]).toMatchObject({ status: 'completed', startedAt: 'S', finishedAt: 'F' });
+  });
+
   it('ignores stale events that would move a job backwards', async () => {
     const { m } = await loaded();
     m.applyJob({

@@ -110,6 +110,9 @@ export class BatchModel {
   /** Loads the batch and its rows over REST (first load and after `reset`). */
   async fetch(): Promise<void> {
     const gen = ++this._fetchGen;
+    // Events that arrive while the listing is in flight may be newer than it; they are
+    // applied again on top of it, since later events carry only changed fields.
+    this._inflight = [];
     try {
       const [batch, jobs] = await Promise.all([
         this.client.getBatch(this.id),
@@ -122,10 +125,20 @@ export class BatchModel {
       this._setJobs(jobs);
       this._state = 'ready';
       this._loadError = '';
+      const replay = this._inflight;
+      this._inflight = null;
+      for (const ev of replay) {
+        if (ev.type === 'job') {
+          this.applyJob(ev);
+        } else {
+          this.applyBatch(ev);
+        }
+      }
     } catch (e) {
       if (gen !== this._fetchGen) {
         return;
       }
+      this._inflight = null;
       const status = (e as { status?: number }).status;
       this._state = status === 404 ? 'missing' : 'error';
       this._loadError = (e as Error).message;
@@ -156,6 +169,9 @@ export class BatchModel {
   /** Applies a job event; returns whether it concerned this batch. */
   applyJob(ev: JobEvent): boolean {
     const j = ev.job;
+    if (this._inflight && (j.id === this.id || j.batchId === this.id)) {
+      this._inflight.push(ev);
+    }
     if (j.id === this.id) {
       if (this._batch) {
         this._batch = { ...this._batch, ...j } as BatchRecord;
@@ -199,6 +215,7 @@ export class BatchModel {
     if (b.id !== this.id) {
       return false;
     }
+    this._inflight?.push(ev);
     if (this._batch) {
       this._batch = {
         ...this._batch,
@@ -270,6 +287,7 @@ export class BatchModel {
   private _pending = false;
   private _disposed = false;
   private _fetchGen = 0;
+  private _inflight: (JobEvent | BatchEvent)[] | null = null;
   private _history: Promise<JobRecord[]> | null = null;
 }
 

@@ -71,9 +71,10 @@ async function waitCounts(req, id, pred, timeoutMs) {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const r = await req('GET', `/api/v1/batches/${id}`);
-    if (pred(r.body.batch.counts)) return r.body.batch.counts;
-    if (Date.now() > end) throw new Error(`timeout: ${JSON.stringify(r.body.batch.counts)}`);
-    await sleep(10);
+    if (r.status !== 200) throw new Error(`GET batch: ${r.status} ${JSON.stringify(r.body)}`);
+    if (pred(r.body.counts)) return r.body.counts;
+    if (Date.now() > end) throw new Error(`timeout: ${JSON.stringify(r.body.counts ?? r.body)}`);
+    await sleep(20);
   }
 }
 
@@ -105,7 +106,8 @@ async function benchBatch() {
   } while (cursor);
   const inSqueue = squeueTasks(arrayIds);
   const t1 = hr();
-  await req('POST', `/api/v1/batches/${id}/cancel`);
+  const c = await req('POST', `/api/v1/batches/${id}/cancel`);
+  if (c.status !== 200) throw new Error(`cancel: ${c.status} ${JSON.stringify(c.body)}`);
   await waitCounts(req, id, c => c.terminated === ROWS, 120000);
   const cancelMs = since(t1);
   await s.close();

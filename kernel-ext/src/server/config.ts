@@ -73,7 +73,7 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
     rateLimit:
       file.rateLimit === false
         ? false
-        : { max: 6000, timeWindowMs: 60_000, ...(file.rateLimit ?? {}) },
+        : { max: 60_000, timeWindowMs: 60_000, ...(file.rateLimit ?? {}) },
     apps: [...(opts.apps ?? []), ...envApps, ...(file.apps ?? [])],
     users,
     backends: file.backends ?? {},

@@ -48,6 +48,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
   });
+  // An empty body sent as application/json (common for POST …/cancel) is no body, not
+  // malformed JSON; anything else goes to Fastify's own (prototype-poisoning-safe) parser.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : jsonParser(req, body as string, done)
+  );
   const engine = new Engine({ store, apps, backends, config: config.engine, log });
   const auth = new Auth(config.users, store, new Set(config.engine.admins));
   if (config.users.length === 0) {

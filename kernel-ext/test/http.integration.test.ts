@@ -13,7 +13,7 @@ describe('request bodies', () => {
       method,
       headers: { authorization: `token ${s.token}`, 'content-type': type },
       body,
-    }).then(async r => ({ status: r.status, body: await r.json() }));
+    }).then(async r => ({ status: r.status, body: (await r.json()) as any }));
 
   test('an empty body sent as application/json is no body (POST …/cancel)', async () => {
     const post = await s.req('POST', '/api/v1/batches', { app: 't-sleep', params: [{ seconds: 30 }] });

@@ -43,7 +43,7 @@ import {
   type SubmitSettings,
 } from './htcondor-submit';
 import { CommandError, runCommand } from './run';
-import { FILES, readExit, readStarted, WRAPPER_PATH } from './workdir';
+import { readExit, readStarted, rewriteArgv, WRAPPER_PATH } from './workdir';
 
 export interface HTCondorCommands {
   condor_submit?: string;
@@ -355,7 +355,7 @@ export class HTCondorBackend implements Backend {
     for (const it of items) {
       if (!it.container) continue;
       const argv = stripContainerPrefix(it.argv, it.container, it.workDir);
-      fs.writeFileSync(path.join(it.workDir, FILES.argv), argv.map(a => a + '\0').join(''));
+      rewriteArgv(it.workDir, argv);
     }
   }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bulkrun job wrapper, shared by every backend: bash wrapper.sh WORKDIR
-# Runs the argv stored in WORKDIR/argv (NUL-separated, never re-parsed by a shell)
-# with the environment in WORKDIR/env, and records start and exit in WORKDIR so the
+# Runs the argv stored in WORKDIR/job (NUL-separated, never re-parsed by a shell)
+# with the environment stored there too, and records start and exit in WORKDIR so the
 # server can recover the truth after a restart. Kept to builtins on the hot path:
 # the only processes it starts are the job itself.
 d=$1
@@ -17,12 +17,11 @@ if ! { printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > claim; } 2>/dev/null; then
 fi
 set +o noclobber
 printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > started
-if [ -s env ]; then
-  mapfile -d '' -t kv < env
-  export "${kv[@]}"
-fi
-mapfile -d '' -t argv < argv
-"${argv[@]}" > stdout.log 2> stderr.log < /dev/null
+# job: <n>\0, n KEY=value\0 entries, then the argv (one file: one write per job at submit).
+mapfile -d '' -t job < job
+n=${job[0]}
+[ "$n" -gt 0 ] && export "${job[@]:1:n}"
+"${job[@]:n+1}" > stdout.log 2> stderr.log < /dev/null
 rc=$?
 # One small write: a reader treats a line without its newline as not yet written.
 printf '%s %s\n' "$rc" "${EPOCHREALTIME/./}" > exit

@@ -20,6 +20,9 @@ import { newId, newToken } from './ids';
 
 const BIN_DIR = path.resolve(__dirname, '..', '..', 'bin');
 
+/** Rows prepared between two yields to the event loop. */
+const PREPARE_CHUNK = 200;
+
 export class Dispatcher {
   private scheduled = false;
   private running = false;
@@ -192,10 +195,14 @@ export class Dispatcher {
     const prepared: { req: SubmitRequest; backend: string }[] = [];
     const tokens = new Map<string, string>();
     const failed: { row: JobRow; message: string }[] = [];
+    let sinceYield = 0;
     for (const g of groups.values()) {
       const groupId = newId();
       const items: SubmitItem[] = [];
       for (const row of g.rows) {
+        // Work dirs are a few file writes each: yield now and then, so that 10,000 rows
+        // do not hold up requests and events for a second.
+        if (++sinceYield % PREPARE_CHUNK === 0) await new Promise(r => setImmediate(r));
         try {
           const token = newToken();
           tokens.set(row.id, token);

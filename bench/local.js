@@ -33,8 +33,17 @@ function time(fn) {
 async function server(extraConfig = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-bench-'));
   const configFile = path.join(dataDir, 'config.json');
-  fs.writeFileSync(configFile, JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], ...extraConfig }));
-  const s = await startServer({ port: 0, dataDir, apps: [path.join(__dirname, 'apps')], configFile, logLevel: 'warn' });
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], ...extraConfig })
+  );
+  const s = await startServer({
+    port: 0,
+    dataDir,
+    apps: [path.join(__dirname, 'apps')],
+    configFile,
+    logLevel: 'warn',
+  });
   const req = async (method, p, body) => {
     const r = await fetch(s.url + p, {
       method,
@@ -48,7 +57,9 @@ async function server(extraConfig = {}) {
 
 function ws(url, onMsg) {
   return new Promise(resolve => {
-    const w = new WebSocket(url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`);
+    const w = new WebSocket(
+      url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`
+    );
     w.on('message', d => onMsg(JSON.parse(d.toString()), Date.now()));
     w.on('open', () => {
       w.send(JSON.stringify({ type: 'subscribe' }));
@@ -63,10 +74,18 @@ async function benchTasks() {
   const finished = new Promise(r => (done = r));
   let batchId = null;
   const w = await ws(s.url, m => {
-    if (m.type === 'batch' && m.batch.id === batchId && ['completed', 'error'].includes(m.batch.status)) done(m.batch);
+    if (
+      m.type === 'batch' &&
+      m.batch.id === batchId &&
+      ['completed', 'error'].includes(m.batch.status)
+    )
+      done(m.batch);
   });
   const t0 = Date.now();
-  const r = await req('POST', '/api/v1/batches', { app: 'bench-true', params: Array.from({ length: N }, (_, i) => ({ i })) });
+  const r = await req('POST', '/api/v1/batches', {
+    app: 'bench-true',
+    params: Array.from({ length: N }, (_, i) => ({ i })),
+  });
   batchId = r.body.batch.id;
   const b = await finished;
   const bulkrun = Date.now() - t0;
@@ -103,7 +122,8 @@ async function benchLatency() {
   const { s, req } = await server();
   const seen = new Map();
   const w = await ws(s.url, (m, at) => {
-    if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id)) seen.set(m.job.id, at);
+    if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id))
+      seen.set(m.job.id, at);
   });
   const ids = [];
   for (let i = 0; i < LAT_JOBS; i++) {
@@ -123,20 +143,40 @@ async function benchStored() {
   // A separate process, so RSS is the server's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-bench-'));
   const configFile = path.join(dataDir, 'config.json');
-  fs.writeFileSync(configFile, JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], slots: { local: { '*': 0 } } }));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], slots: { local: { '*': 0 } } })
+  );
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const opts = { port, dataDir, apps: [path.join(__dirname, 'apps')], configFile, logLevel: 'warn' };
-  const child = spawn(process.execPath, [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const opts = {
+    port,
+    dataDir,
+    apps: [path.join(__dirname, 'apps')],
+    configFile,
+    logLevel: 'warn',
+  };
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  );
   await new Promise(r => child.stdout.once('data', r));
   const url = `http://127.0.0.1:${port}`;
   const req = async (method, p, body) => {
-    const r = await fetch(url + p, { method, headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const r = await fetch(url + p, {
+      method,
+      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
     return r.json();
   };
   const per = 10000;
   let last;
   for (let k = 0; k < STORED / per; k++) {
-    last = await req('POST', '/api/v1/batches', { app: 'bench-true', params: Array.from({ length: per }, (_, i) => ({ i })) });
+    last = await req('POST', '/api/v1/batches', {
+      app: 'bench-true',
+      params: Array.from({ length: per }, (_, i) => ({ i })),
+    });
   }
   const id = last.batch.id;
   const sum = [];
@@ -151,14 +191,17 @@ async function benchStored() {
     await req('GET', `/api/v1/batches/${id}`);
     full.push(Date.now() - t);
   }
-  const rss = Number(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  const rss =
+    Number(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
   child.kill('SIGKILL');
   const med = a => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   return { rssMB: Math.round(rss), summaryMs: med(sum), fullBatchRecordMs: med(full) };
 }
 
 (async () => {
-  const out = { machine: `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}` };
+  const out = {
+    machine: `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  };
   out.tasks = await benchTasks();
   out.post = await benchPost();
   out.latency = await benchLatency();
@@ -166,11 +209,19 @@ async function benchStored() {
   console.log(JSON.stringify(out, null, 2));
   console.log(`\n| measure | Bulkrun | alternative | target |`);
   console.log(`|---|---|---|---|`);
-  console.log(`| ${N} trivial tasks end to end (local) | ${out.tasks.bulkrun} ms | GNU parallel -j2: ${out.tasks.parallel} ms; bare loop: ${out.tasks.loop} ms | < parallel, ≤ 3× loop |`);
-  console.log(`| POST ${POST_ROWS}-row batch → 202 | ${out.post.median} ms (median of 3) | | ≤ 200 ms |`);
-  console.log(`| event latency, exit → WS client (${LAT_JOBS} jobs) | p50 ${out.latency.p50} ms, p95 ${out.latency.p95} ms | | p95 ≤ 250 ms |`);
+  console.log(
+    `| ${N} trivial tasks end to end (local) | ${out.tasks.bulkrun} ms | GNU parallel -j2: ${out.tasks.parallel} ms; bare loop: ${out.tasks.loop} ms | < parallel, ≤ 3× loop |`
+  );
+  console.log(
+    `| POST ${POST_ROWS}-row batch → 202 | ${out.post.median} ms (median of 3) | | ≤ 200 ms |`
+  );
+  console.log(
+    `| event latency, exit → WS client (${LAT_JOBS} jobs) | p50 ${out.latency.p50} ms, p95 ${out.latency.p95} ms | | p95 ≤ 250 ms |`
+  );
   console.log(`| ${STORED} stored jobs: server RSS | ${out.stored.rssMB} MB | | ≤ 300 MB |`);
-  console.log(`| batch summary (GET /batches?limit=1) at ${STORED} jobs | ${out.stored.summaryMs} ms | full record with 10,000 childJobIds: ${out.stored.fullBatchRecordMs} ms | ≤ 20 ms |`);
+  console.log(
+    `| batch summary (GET /batches?limit=1) at ${STORED} jobs | ${out.stored.summaryMs} ms | full record with 10,000 childJobIds: ${out.stored.fullBatchRecordMs} ms | ≤ 20 ms |`
+  );
   process.exit(0);
 })().catch(e => {
   console.error(e);

@@ -93,13 +93,32 @@ async function childServer(slurm) {
     dataDir,
     apps: [path.join(__dirname, 'apps')],
     configFile,
-    logLevel: 'warn',
+    logLevel: 'info',
   };
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
+    { stdio: ['ignore', 'pipe', 'pipe'] }
   );
+  // The server's "dispatched" log lines say when sbatch returned (submittedAt, epoch ms).
+  const dispatched = [];
+  let buf = '';
+  child.stderr.on('data', d => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      let rec = null;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        // not a log record
+      }
+      if (rec && rec.msg === 'dispatched') dispatched.push(rec);
+      else if (!rec || rec.level >= 40) process.stderr.write(line + '\n');
+    }
+  });
   await new Promise(r => child.stdout.once('data', r));
   const url = `http://127.0.0.1:${port}`;
   const req = async (method, p, body) => {
@@ -117,7 +136,7 @@ async function childServer(slurm) {
     child.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  return { url, req, close };
+  return { url, req, close, dispatched };
 }
 
 /** Resolves when a batch event for `id` satisfies pred (the WebSocket, no polling). */
@@ -139,7 +158,7 @@ function batchEvents(url) {
 }
 
 async function benchBatch() {
-  const { url, req, close } = await childServer({ extraSbatchArgs: ['--hold'] });
+  const { url, req, close, dispatched } = await childServer({ extraSbatchArgs: ['--hold'] });
   const ev = batchEvents(url);
   await ev.opened;
   // Warm-up (JIT, prepared statements, Slurm config read), then the measured batch.
@@ -153,6 +172,7 @@ async function benchBatch() {
   let id = null;
   const pending = [];
   const known = new Promise(r => pending.push(r));
+  const wall0 = Date.now();
   const t0 = hr();
   const r = await req('POST', '/api/v1/batches', body);
   const postMs = since(t0);
@@ -160,7 +180,20 @@ async function benchBatch() {
   id = r.body.batch.id;
   ev.until(id, c => c.queued === ROWS).then(t => pending[0](t));
   const knownAt = await known;
-  const knownMs = Number(knownAt - t0) / 1e6;
+  const queuedMs = Number(knownAt - t0) / 1e6;
+  // Slurm knows every row when the sbatch calls return; Bulkrun then records them.
+  const subs = () => dispatched.filter(d => d.backend === 'slurm' && d.submittedAt >= wall0);
+  // The log line follows the events by a moment.
+  for (let k = 0; k < 100 && subs().reduce((n, d) => n + d.jobs, 0) < ROWS; k++) await sleep(50);
+  const rowsSubmitted = subs().reduce((n, d) => n + d.jobs, 0);
+  if (rowsSubmitted !== ROWS) throw new Error(`dispatch log shows ${rowsSubmitted} rows`);
+  const knownMs = Math.max(...subs().map(d => d.submittedAt)) - wall0;
+  const breakdown = subs().map(d => ({
+    jobs: d.jobs,
+    prepareMs: d.prepareMs,
+    sbatchMs: d.submitMs,
+    recordMs: d.recordMs,
+  }));
   // Distinct Slurm array ids among the rows = sbatch calls made.
   const arrayIds = new Set();
   let cursor = '';
@@ -180,7 +213,7 @@ async function benchBatch() {
   for (let k = 0; k < 100 && squeueTasks(arrayIds) > 0; k++) await sleep(100);
   ev.close();
   close();
-  return { postMs, knownMs, sbatchCalls: arrayIds.size, inSqueue, cancelMs };
+  return { postMs, knownMs, queuedMs, breakdown, sbatchCalls: arrayIds.size, inSqueue, cancelMs };
 }
 
 function benchLoop() {
@@ -265,21 +298,24 @@ async function benchLatency(pollIntervalMs) {
   out.latency500 = await benchLatency(500);
   console.log(JSON.stringify(out, null, 2));
   const f = n => Math.round(n).toLocaleString('en-US');
-  const perRowBulk = out.batch.knownMs / ROWS;
-  const perRowLoop = out.loop.ms / out.loop.rows;
   console.log(`\n| measure | Bulkrun | loop of sbatch | target |`);
   console.log(`|---|---|---|---|`);
-  console.log(`| POST ${f(ROWS)} rows → 202 | ${f(out.batch.postMs)} ms | | |`);
+  const b = out.batch;
+  const d = b.breakdown[0];
+  console.log(`| POST ${f(ROWS)} rows → 202 | ${f(b.postMs)} ms | | ≤ 200 ms |`);
   console.log(
-    `| POST ${f(ROWS)} rows → every row known to Slurm | ${f(out.batch.knownMs)} ms, ${out.batch.sbatchCalls} sbatch call(s), ${f(out.batch.inSqueue)} tasks in squeue | ${f(out.loop.ms)} ms for ${out.loop.rows} rows → ≈ ${f(out.loop.extrapolatedMs)} ms | ≤ 1,000 ms |`
+    `| POST ${f(ROWS)} rows → every row known to Slurm (sbatch returned) | ${f(b.knownMs)} ms: ${b.sbatchCalls} sbatch call(s) (${f(d.sbatchMs)} ms), work dirs ${f(d.prepareMs)} ms; ${f(b.inSqueue)} tasks in squeue | ${f(out.loop.ms)} ms for ${out.loop.rows} rows → ≈ ${f(out.loop.extrapolatedMs)} ms | ≤ 1,000 ms |`
   );
   console.log(
-    `| per row | ${(perRowBulk * 1000).toFixed(0)} µs | ${(perRowLoop * 1000).toFixed(0)} µs (${Math.round(perRowLoop / perRowBulk)}× slower) | ≥ 50× |`
+    `| per row | ${((b.knownMs / ROWS) * 1000).toFixed(0)} µs | ${((out.loop.ms / out.loop.rows) * 1000).toFixed(0)} µs (${Math.round(out.loop.extrapolatedMs / b.knownMs)}× slower) | ≥ 50× |`
   );
-  console.log(`| cancel the batch → every row terminated | ${f(out.batch.cancelMs)} ms | | |`);
+  console.log(
+    `| POST → every row \`queued\` in Bulkrun (WebSocket batch event) | ${f(b.queuedMs)} ms (recording 10,000 transitions: ${f(d.recordMs)} ms) | | |`
+  );
+  console.log(`| cancel the batch → every row terminated | ${f(b.cancelMs)} ms | | |`);
   for (const l of [out.latencyDefault, out.latency500])
     console.log(
-      `| row exit → WebSocket event, poll ${l.pollIntervalMs} ms (${LAT_JOBS} jobs) | p50 ${f(l.p50)} ms, p95 ${f(l.p95)} ms, max ${f(l.max)} ms | | |`
+      `| row exit → WebSocket event, poll ${f(l.pollIntervalMs)} ms (${LAT_JOBS} jobs) | p50 ${f(l.p50)} ms, p95 ${f(l.p95)} ms, max ${f(l.max)} ms | | ≤ poll + 500 ms |`
     );
   process.exit(0);
 })().catch(e => {

@@ -177,6 +177,7 @@ export class Dispatcher {
       });
     }
     if (picked.length === 0) return;
+    const t0 = Date.now();
 
     // Group: one submission per backend and batch (retries and singles of a backend together).
     const groups = new Map<
@@ -225,6 +226,7 @@ export class Dispatcher {
       for (const p of prepared)
         for (const it of p.req.items) mark.run(p.req.groupId, tokens.get(it.jobId), it.jobId);
     });
+    const t1 = Date.now();
     await Promise.all(
       prepared.map(async p => {
         const backend = this.engine.backends.get(p.backend)!;
@@ -242,7 +244,22 @@ export class Dispatcher {
             .run(p.req.groupId);
           return;
         }
+        const t2 = Date.now();
         this.recordOutcomes(outcomes);
+        // Large submissions at info (an operator wants to see them); small ones at debug.
+        const log = this.engine.log;
+        (p.req.items.length >= 100 ? log.info : log.debug).call(
+          log,
+          {
+            backend: p.backend,
+            jobs: p.req.items.length,
+            prepareMs: t1 - t0,
+            submitMs: t2 - t1,
+            submittedAt: t2,
+            recordMs: Date.now() - t2,
+          },
+          'dispatched'
+        );
       })
     );
   }

@@ -14,6 +14,8 @@ import {
   sbatchArgv,
   walltimeToSlurm,
 } from '../src/backends/slurm-script';
+import { writeArrayFiles } from '../src/backends/slurm';
+import { jobFileText } from '../src/backends/workdir';
 
 test('resources → sbatch options', () => {
   expect(
@@ -189,5 +191,59 @@ describe('the array task script (run with bash, without Slurm)', () => {
     }
     expect(err.status).toBe(96);
     expect(err.stderr).toMatch(/no work dir for array task 9/);
+  });
+});
+
+describe('work dirs created by the array task from MAP.jobs', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-jobs-'));
+  const script = path.join(dir, 'array-task.sh');
+  const wrapper = path.join(dir, 'fake-wrapper.sh');
+  const map = path.join(dir, 'g.0.map');
+  // Non-ASCII and shell metacharacters: offsets are bytes, values pass untouched.
+  const rows = [
+    { dir: path.join(dir, 'jobs', 'ab', 'r0'), argv: ['echo', 'héllo wörld'], env: { A: '1' } },
+    { dir: path.join(dir, 'jobs', 'cd', 'r1'), argv: ['printf', '%s', '$(rm -rf /); "q"'], env: {} },
+    { dir: path.join(dir, 'jobs', 'ab', 'r2'), argv: ['true'], env: { B: 'x\ny', C: 'ü' } },
+  ];
+  const items = rows.map((r, i) => ({
+    jobId: `r${i}`,
+    batchId: 'b',
+    role: 'task' as const,
+    index: i,
+    workDir: r.dir,
+    argv: r.argv,
+    resources: {},
+    priority: 0,
+    job: jobFileText(r.argv, r.env),
+  }));
+  beforeAll(() => {
+    fs.writeFileSync(script, ARRAY_TASK_SCRIPT);
+    fs.writeFileSync(wrapper, 'cp "$1/job" "$1/ran"\n');
+    writeArrayFiles(map, items);
+  });
+  const run = (i: number) =>
+    execFileSync('bash', [script, map, wrapper], {
+      env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_JOB_ID: '7' },
+      encoding: 'utf8',
+    });
+
+  test('nothing exists on disk before a task runs but the two array files', () => {
+    expect(fs.existsSync(path.join(dir, 'jobs'))).toBe(false);
+    expect(fs.readFileSync(map, 'utf8').split('\n')[1]).toMatch(/\/cd\/r1\t\d+\t\d+$/);
+  });
+
+  test('each task writes exactly its own job file, byte for byte', () => {
+    for (const i of [2, 0, 1]) run(i);
+    rows.forEach((r, i) => {
+      expect(fs.readFileSync(path.join(r.dir, 'job'), 'utf8')).toBe(items[i].job);
+      expect(fs.readFileSync(path.join(r.dir, 'ran'), 'utf8')).toBe(items[i].job);
+      expect(fs.readFileSync(path.join(r.dir, 'slurm-job'), 'utf8')).toBe(`7_${i}\n`);
+    });
+  });
+
+  test('a job file already in place is kept (a requeue, or a work dir the engine wrote)', () => {
+    fs.writeFileSync(path.join(rows[0].dir, 'job'), 'kept');
+    run(0);
+    expect(fs.readFileSync(path.join(rows[0].dir, 'job'), 'utf8')).toBe('kept');
   });
 });

@@ -18,8 +18,13 @@ export interface SubmitItem {
   batchId: string | null;
   role: JobRole;
   index: number | null;
-  /** Absolute path; holds argv, env, and receives started/exit/stdout.log/stderr.log. */
+  /** Absolute path; holds the job file, and receives started/exit/stdout.log/stderr.log. */
   workDir: string;
+  /**
+   * The job file's text (environment + argv), for backends that write work dirs
+   * themselves (`writesWorkDirs`); for the others the engine has written it already.
+   */
+  job?: string;
   /** The program and its arguments, already templated; never run through a shell. */
   argv: string[];
   resources: Resources;
@@ -93,6 +98,12 @@ export interface Backend {
    * HTCondor's max_idle): the engine then submits the whole batch at once.
    */
   readonly nativeMaxParallel?: boolean;
+  /**
+   * True when the backend creates each item's work dir and job file itself (Slurm: the
+   * array task does, on the node, from one file per array), so a 10,000-row submission
+   * is not 10,000 mkdirs and writes on the server first.
+   */
+  readonly writesWorkDirs?: boolean;
   init(ctx: BackendContext): Promise<void>;
   health(): Promise<BackendHealth>;
   /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */

@@ -7,7 +7,9 @@ import type { Resources } from '../protocol/records';
 
 /**
  * The batch script of every array: `array-task.sh MAPFILE WRAPPER`. Line N of MAPFILE
- * (0-based, N = $SLURM_ARRAY_TASK_ID) is the task's work dir. It records the Slurm id in
+ * (0-based, N = $SLURM_ARRAY_TASK_ID) is the task's work dir, optionally followed by the
+ * byte offset and length of its job file in MAPFILE.jobs: the task then creates the work
+ * dir and its job file (once; a rename makes it appear whole). It records the Slurm id in
  * the work dir (so a lost submission can be found again after Slurm forgot the job) and
  * execs the shared wrapper. A requeued job (SLURM_RESTART_COUNT > 0) may take over its
  * own earlier claim.
@@ -16,8 +18,14 @@ export const ARRAY_TASK_SCRIPT = `#!/bin/bash
 # Bulkrun array task: bash array-task.sh MAPFILE WRAPPER
 i=\${SLURM_ARRAY_TASK_ID:?not an array task}
 mapfile -t -s "$i" -n 1 line < "$1" || exit 96
-d=\${line[0]}
+IFS=$'\\t' read -r d off len <<< "\${line[0]}"
 [ -n "$d" ] || { echo "bulkrun: no work dir for array task $i in $1" >&2; exit 96; }
+if [ -n "$len" ] && [ ! -s "$d/job" ]; then
+  mkdir -p "$d" &&
+    dd if="$1.jobs" of="$d/job.$$" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=65536 status=none &&
+    mv -f "$d/job.$$" "$d/job" ||
+    { echo "bulkrun: cannot create the work dir $d" >&2; exit 96; }
+fi
 printf '%s_%s\\n' "$SLURM_ARRAY_JOB_ID" "$i" > "$d/slurm-job" 2>/dev/null
 [ "\${SLURM_RESTART_COUNT:-0}" -gt 0 ] && export BULKRUN_REQUEUE_OK=1
 exec bash "$2" "$d"

@@ -86,6 +86,7 @@ export class SlurmBackend implements Backend {
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = true;
+  readonly writesWorkDirs = true;
   private ctx!: BackendContext;
   private cmd: Record<CommandName, string>;
   private wrapper = WRAPPER_PATH;
@@ -262,9 +263,7 @@ export class SlurmBackend implements Backend {
   ) {
     // The map is on disk before sbatch runs: a task never starts without it.
     const map = this.mapFile(req.groupId, part);
-    const tmp = `${map}.tmp`;
-    fs.writeFileSync(tmp, items.map(it => it.workDir + '\n').join(''));
-    fs.renameSync(tmp, map);
+    writeArrayFiles(map, items);
     const argv = sbatchArgv({
       sbatch: this.cmd.sbatch,
       jobName: jobName(req.groupId, part),
@@ -547,7 +546,10 @@ export class SlurmBackend implements Backend {
       for (const f of files) {
         const m = f.startsWith(prefix) ? /^(\d+)\.map$/.exec(f.slice(prefix.length)) : null;
         if (!m) continue;
-        const dirs = fs.readFileSync(path.join(this.submitDir, f), 'utf8').split('\n');
+        const dirs = fs
+          .readFileSync(path.join(this.submitDir, f), 'utf8')
+          .split('\n')
+          .map(l => l.split('\t')[0]);
         if (dirs[dirs.length - 1] === '') dirs.pop();
         parts.set(`${g}:${m[1]}`, dirs);
       }
@@ -698,4 +700,32 @@ function copyIfChanged(from: string, to: string): void {
 
 export function createSlurmBackend(cfg: Record<string, unknown> = {}): SlurmBackend {
   return new SlurmBackend(cfg as SlurmConfig);
+}
+
+/**
+ * The files an array's tasks read: MAP (line N: work dir of task N, then the offset and
+ * length of its job file in MAP.jobs) and MAP.jobs (every task's job file, concatenated).
+ * The task creates its work dir from them on the node. Items whose work dir already
+ * exists (no `job` text) get a line with the work dir alone.
+ */
+export function writeArrayFiles(map: string, items: SubmitItem[]): void {
+  const lines: string[] = [];
+  const jobs: Buffer[] = [];
+  let offset = 0;
+  for (const it of items) {
+    if (/[\t\n]/.test(it.workDir))
+      throw new Error(`work dir contains a tab or newline: ${it.workDir}`);
+    if (it.job === undefined) {
+      lines.push(it.workDir + '\n');
+      continue;
+    }
+    const b = Buffer.from(it.job, 'utf8');
+    lines.push(`${it.workDir}\t${offset}\t${b.length}\n`);
+    jobs.push(b);
+    offset += b.length;
+  }
+  if (jobs.length) fs.writeFileSync(`${map}.jobs`, Buffer.concat(jobs));
+  // The map last, renamed into place: once it exists, everything it points to does too.
+  fs.writeFileSync(`${map}.tmp`, lines.join(''));
+  fs.renameSync(`${map}.tmp`, map);
 }

@@ -21,9 +21,13 @@ export const FILES = {
 export const WRAPPER_PATH = path.join(__dirname, 'wrapper.sh');
 
 export function prepareWorkDir(workDir: string, argv: string[], env: Record<string, string>): void {
-  // One mkdir and one write per job: a 10,000-row batch writes 10,000 of these at once.
+  writeWorkDir(workDir, jobFileText(argv, env));
+}
+
+/** Creates the work dir with its job file: one mkdir and one write. */
+export function writeWorkDir(workDir: string, job: string): void {
   fs.mkdirSync(workDir, { recursive: true });
-  fs.writeFileSync(path.join(workDir, FILES.job), jobFileText(argv, env));
+  fs.writeFileSync(path.join(workDir, FILES.job), job);
 }
 
 export function jobFileText(argv: string[], env: Record<string, string>): string {

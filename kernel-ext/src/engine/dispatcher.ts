@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SubmitItem, SubmitOutcome, SubmitRequest } from '../backends/base';
 import { containerArgv } from '../backends/container';
-import { FILES, prepareWorkDir } from '../backends/workdir';
+import { FILES, jobFileText, writeWorkDir } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
 import type { Stmt } from '../store/db';
 import type { JobRow } from '../store/rows';
@@ -328,8 +328,10 @@ export class Dispatcher {
       fs.writeFileSync(inputs, JSON.stringify(this.fanInInputs(row.batch_id)));
       env.BULKRUN_FANIN_INPUTS = inputs;
     }
-    prepareWorkDir(row.work_dir, argv, env);
+    const job = jobFileText(argv, env);
+    if (!e.backends.get(row.backend)?.writesWorkDirs) writeWorkDir(row.work_dir, job);
     return {
+      job,
       jobId: row.id,
       batchId: row.batch_id,
       role: row.role,

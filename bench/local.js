@@ -24,12 +24,6 @@ const LAT_JOBS = arg('latency-jobs', 200);
 const STORED = arg('stored', 100000);
 const TOKEN = 'bench-token';
 
-function time(fn) {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
 async function server(extraConfig = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-bench-'));
   const configFile = path.join(dataDir, 'config.json');

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global require, process, console, __dirname */
 /**
  * Slurm backend benchmarks on the single-node Slurm of scripts/slurm-up:
  *  - submit() of a 10,000-row batch: ⌈rows / MaxArraySize⌉ sbatch calls, with the live

@@ -170,7 +170,6 @@ test.describe('bulk-run cell', () => {
   test('close the notebook and the page, reopen: state restored; the jobs panel lists the batch', async ({
     page,
     tmpPath,
-    browser,
   }) => {
     const view = await newBulkCell(page, 'reopen.ipynb');
     await chooseApp(view, 'demo-echo');

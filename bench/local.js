@@ -141,7 +141,7 @@ async function benchStored() {
     configFile,
     JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], slots: { local: { '*': 0 } } })
   );
-  const port = 30000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   const opts = {
     port,
     dataDir,

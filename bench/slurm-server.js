@@ -87,7 +87,7 @@ async function childServer(slurm) {
       backends: { slurm },
     })
   );
-  const port = 30000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   const opts = {
     port,
     dataDir,

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { client, sleep, spawnServer, tempDir, until, waitBatch } from './helpers/server';
+import { client, sleep, spawnServer, stablePort, tempDir, until, waitBatch } from './helpers/server';
 
 const CONFIG = {
   users: [{ token: 'crash-token', user: 'alice' }],
@@ -14,7 +14,7 @@ const CONFIG = {
 it('survives kill -9 mid-batch: every row runs exactly once and the batch completes', async () => {
   const dataDir = tempDir();
   const marks = path.join(dataDir, 'marks.txt');
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = stablePort();
   let child = await spawnServer(dataDir, port, CONFIG);
   const c = client(`http://127.0.0.1:${port}`, 'crash-token');
   const rows = Array.from({ length: 12 }, (_, i) => ({ file: marks, tag: `row${i}`, seconds: 0.8 }));

@@ -200,7 +200,7 @@ describe('work dirs created by the array task from MAP.jobs', () => {
   const wrapper = path.join(dir, 'fake-wrapper.sh');
   const map = path.join(dir, 'g.0.map');
   // Non-ASCII and shell metacharacters: offsets are bytes, values pass untouched.
-  const rows = [
+  const rows: { dir: string; argv: string[]; env: Record<string, string> }[] = [
     { dir: path.join(dir, 'jobs', 'ab', 'r0'), argv: ['echo', 'héllo wörld'], env: { A: '1' } },
     { dir: path.join(dir, 'jobs', 'cd', 'r1'), argv: ['printf', '%s', '$(rm -rf /); "q"'], env: {} },
     { dir: path.join(dir, 'jobs', 'ab', 'r2'), argv: ['true'], env: { B: 'x\ny', C: 'ü' } },

@@ -97,6 +97,14 @@ export async function spawnServer(dataDir: string, port: number, config: object)
   throw new Error(`server did not start: ${err}`);
 }
 
+/**
+ * A port for a server that must come back on the same port after kill -9: below the
+ * kernel's ephemeral range (32768+), where an outgoing connection could be holding it.
+ */
+export function stablePort(): number {
+  return 20000 + Math.floor(Math.random() * 12000);
+}
+
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** Polls fn until it returns a truthy value (tests only; the product never polls the API). */

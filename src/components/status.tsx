@@ -23,7 +23,14 @@ export function statusLabel(s: JobStatus, trans: TranslationBundle): string {
 
 export function StatusBadge(props: { status: JobStatus; trans: TranslationBundle }): JSX.Element {
   return (
-    <span className={`jp-Bulkrun-badge jp-Bulkrun-status-${props.status}`}>
+    <span
+      className={`jp-Bulkrun-badge jp-Bulkrun-status-${props.status}`}
+      title={
+        props.status === 'created'
+          ? props.trans.__('Waiting for a free slot: Bulkrun sends it to the scheduler next')
+          : undefined
+      }
+    >
       {statusLabel(props.status, props.trans)}
     </span>
   );

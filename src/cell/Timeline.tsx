@@ -1,4 +1,4 @@
-/** Gantt-style timeline: each row's queued span (queuedAt→startedAt) and running span. */
+/** Gantt-style timeline: each row's waiting span (createdAt→startedAt) and running span. */
 import * as React from 'react';
 import type { JobRecord } from '../api/types';
 import { useNow, useSignal, useView } from '../components/context';
@@ -27,7 +27,7 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
   let t0 = Infinity;
   let t1 = -Infinity;
   for (const { job } of lanes) {
-    const a = Date.parse(job.queuedAt ?? job.startedAt ?? job.createdAt);
+    const a = Date.parse(job.createdAt ?? job.queuedAt ?? job.startedAt);
     if (Number.isFinite(a)) {
       t0 = Math.min(t0, a);
     }
@@ -80,7 +80,13 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
           })}
           {lanes.map(({ label, job }, i) => {
             const y = i * (BAR_H + GAP) + 2;
-            const q = job.queuedAt ? Date.parse(job.queuedAt) : null;
+            // Waiting starts at creation: time held for a slot is queue time to the user.
+            const created = job.createdAt ? Date.parse(job.createdAt) : NaN;
+            const q = Number.isFinite(created)
+              ? created
+              : job.queuedAt
+                ? Date.parse(job.queuedAt)
+                : null;
             const s = job.startedAt ? Date.parse(job.startedAt) : null;
             const f = job.finishedAt ? Date.parse(job.finishedAt) : null;
             const runEnd = f ?? now;

@@ -204,8 +204,14 @@ export class BatchModel {
       return mergeJob(cur, j);
     }
     if ((j.attempt ?? 0) > cur.attempt) {
-      // A new attempt (retry): same params and resources as the row's previous attempt.
-      return { ...cur, ...FRESH_ATTEMPT, ...j } as JobRecord;
+      // A new attempt (retry): same params and resources as the row's previous attempt;
+      // created now (events carry changed fields only, not createdAt).
+      return {
+        ...cur,
+        ...FRESH_ATTEMPT,
+        createdAt: new Date().toISOString(),
+        ...j,
+      } as JobRecord;
     }
     return cur;
   }

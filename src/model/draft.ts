@@ -168,8 +168,11 @@ export function checkDraft(
   const spec: BatchSpec = {
     app: draft.app,
     params: rows.params,
-    idempotencyKey: draft.idempotencyKey,
   };
+  // A draft shipped in a notebook may have none (a shared key would return an old batch).
+  if (draft.idempotencyKey) {
+    spec.idempotencyKey = draft.idempotencyKey;
+  }
   if (Object.keys(rows.shared).length) {
     spec.shared = rows.shared;
   }

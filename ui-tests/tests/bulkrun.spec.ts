@@ -167,15 +167,16 @@ test.describe('bulk-run cell', () => {
     await expect(view.locator('button:has-text("Retry cancelled")')).toBeEnabled();
   });
 
-  test('close the notebook and the page, reopen: state restored; the jobs panel lists the batch', async ({
+  test('close the notebook and the page mid-run, reopen: the batch ran on; the jobs panel lists it', async ({
     page,
     tmpPath,
   }) => {
     const view = await newBulkCell(page, 'reopen.ipynb');
     await chooseApp(view, 'demo-echo');
-    await paste(view, 'message\nkeep\nme\n');
+    // Rows that take a few seconds: the page goes away while they run.
+    await paste(view, 'message\trepeat\tdelay\nkeep\t4\t1\nme\t4\t1\n');
     await run(view);
-    await expect(summary(view)).toHaveText('2 completed', { timeout: 60000 });
+    await expect(summary(view)).toContainText('running', { timeout: 30000 });
     await page.evaluate(async () => {
       const app = (window as any).jupyterapp;
       await app.commands.execute('docmanager:save');
@@ -189,7 +190,10 @@ test.describe('bulk-run cell', () => {
     const again = page2.locator('.jp-Bulkrun-view');
     await expect(again).toBeVisible({ timeout: 60000 });
     await expect(again.locator('.jp-Bulkrun-tabbutton[aria-selected="true"]')).toHaveText('Status');
-    await expect(again.locator('.jp-Bulkrun-summary')).toHaveText('2 completed');
+    // The rows kept running without any page; the reopened view follows them to the end.
+    await expect(again.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', {
+      timeout: 60000,
+    });
     await again.locator('.jp-Bulkrun-tabbutton:has-text("Configure")').click();
     await expect(again.locator('.jp-Bulkrun-apppicker input').first()).toHaveValue(/demo-echo/);
 

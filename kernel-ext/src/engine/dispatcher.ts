@@ -149,11 +149,14 @@ export class Dispatcher {
         offset += rows.length;
         for (const j of rows) {
           if (free <= 0) break;
+          // The scheduler throttles a batch's first submission itself (nativeMaxParallel);
+          // a retry is a separate submission its throttle does not see, so the engine
+          // holds it while the batch is at maxParallel.
           if (
             j.role === 'task' &&
             j.batch_id &&
             j.max_parallel !== null &&
-            !backend.nativeMaxParallel
+            (!backend.nativeMaxParallel || j.attempt > 1)
           ) {
             const n = batchCount(j.batch_id);
             if (n >= j.max_parallel) continue;

@@ -4,11 +4,12 @@
  * Usage: node bench/local.js [--tasks 1000] [--post-rows 10000] [--latency-jobs 200] [--stored 100000]
  * Needs the compiled server (npm run build:server) and GNU parallel (Debian `parallel`).
  */
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
+const { childServer } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
 const { startServer } = require(path.join(ROOT, 'kernel-ext', 'dist', 'server'));
@@ -135,35 +136,12 @@ async function benchLatency() {
 
 async function benchStored() {
   // A separate process, so RSS is the server's own.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-bench-'));
-  const configFile = path.join(dataDir, 'config.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ users: [{ token: TOKEN, user: 'bench' }], slots: { local: { '*': 0 } } })
-  );
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const opts = {
-    port,
-    dataDir,
-    apps: [path.join(__dirname, 'apps')],
-    configFile,
-    logLevel: 'warn',
-  };
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  );
-  await new Promise(r => child.stdout.once('data', r));
-  const url = `http://127.0.0.1:${port}`;
-  const req = async (method, p, body) => {
-    const r = await fetch(url + p, {
-      method,
-      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    return r.json();
-  };
+  const {
+    req: call,
+    pid,
+    close,
+  } = await childServer(os.tmpdir(), { slots: { local: { '*': 0 } } });
+  const req = async (method, p, body) => (await call(method, p, body)).body;
   const per = 10000;
   let last;
   for (let k = 0; k < STORED / per; k++) {
@@ -186,8 +164,8 @@ async function benchStored() {
     full.push(Date.now() - t);
   }
   const rss =
-    Number(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
-  child.kill('SIGKILL');
+    Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  close();
   const med = a => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   return { rssMB: Math.round(rss), summaryMs: med(sum), fullBatchRecordMs: med(full) };
 }

@@ -13,14 +13,13 @@
  * Usage: node bench/slurm-server.js [--rows 10000] [--loop 200] [--latency-jobs 30]
  * Needs the compiled server (npm run build:server) and root (for slurm-up).
  */
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
+const { ROOT, TOKEN, childServer, quantiles } = require('./lib');
 
-const ROOT = path.join(__dirname, '..');
-const { startServer } = require(path.join(ROOT, 'kernel-ext', 'dist', 'server'));
 const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
 
 const arg = (name, def) => {
@@ -30,42 +29,11 @@ const arg = (name, def) => {
 const ROWS = arg('rows', 10000);
 const LOOP = arg('loop', 200);
 const LAT_JOBS = arg('latency-jobs', 30);
-const TOKEN = 'bench-token';
 const BENCH_DIR = '/var/tmp/bulkrun-bench';
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const hr = () => process.hrtime.bigint();
 const since = t => Number(process.hrtime.bigint() - t) / 1e6;
-
-async function server(slurm) {
-  // On the node's local disk: slurmd runs the tasks on this same machine.
-  const dataDir = fs.mkdtempSync(path.join(BENCH_DIR, 'server-'));
-  const configFile = path.join(dataDir, 'config.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      users: [{ token: TOKEN, user: 'bench' }],
-      defaultBackend: 'slurm',
-      backends: { slurm },
-    })
-  );
-  const s = await startServer({
-    port: 0,
-    dataDir,
-    apps: [path.join(__dirname, 'apps')],
-    configFile,
-    logLevel: 'warn',
-  });
-  const req = async (method, p, body) => {
-    const r = await fetch(s.url + p, {
-      method,
-      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json() };
-  };
-  return { s, req, dataDir };
-}
 
 function squeueTasks(arrayIds) {
   const out = execFileSync('squeue', ['-h', '-r', '-t', 'all', '-o', '%F'], {
@@ -73,70 +41,6 @@ function squeueTasks(arrayIds) {
     maxBuffer: 1 << 30,
   });
   return out.split('\n').filter(l => arrayIds.has(l.trim())).length;
-}
-
-/** The server in its own process, as in production: the client does not share its loop. */
-async function childServer(slurm) {
-  const dataDir = fs.mkdtempSync(path.join(BENCH_DIR, 'server-'));
-  const configFile = path.join(dataDir, 'config.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      users: [{ token: TOKEN, user: 'bench' }],
-      defaultBackend: 'slurm',
-      backends: { slurm },
-    })
-  );
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const opts = {
-    port,
-    dataDir,
-    apps: [path.join(__dirname, 'apps')],
-    configFile,
-    logLevel: 'info',
-  };
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  // The server's "dispatched" log lines say when sbatch returned (submittedAt, epoch ms).
-  const dispatched = [];
-  let buf = '';
-  child.stderr.on('data', d => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      let rec = null;
-      try {
-        rec = JSON.parse(line);
-      } catch {
-        // not a log record
-      }
-      if (rec && rec.msg === 'dispatched') dispatched.push(rec);
-      else if (!rec || rec.level >= 40) process.stderr.write(line + '\n');
-    }
-  });
-  await new Promise(r => child.stdout.once('data', r));
-  const url = `http://127.0.0.1:${port}`;
-  const req = async (method, p, body) => {
-    const r = await fetch(url + p, {
-      method,
-      headers: {
-        authorization: `token ${TOKEN}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body && JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json() };
-  };
-  const close = () => {
-    child.kill('SIGKILL');
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { url, req, close, dispatched };
 }
 
 /** Resolves when a batch event for `id` satisfies pred (the WebSocket, no polling). */
@@ -158,7 +62,11 @@ function batchEvents(url) {
 }
 
 async function benchBatch() {
-  const { url, req, close, dispatched } = await childServer({ extraSbatchArgs: ['--hold'] });
+  const { url, req, close, logs } = await childServer(
+    BENCH_DIR,
+    { defaultBackend: 'slurm', backends: { slurm: { extraSbatchArgs: ['--hold'] } } },
+    'info'
+  );
   const ev = batchEvents(url);
   await ev.opened;
   // Warm-up (JIT, prepared statements, Slurm config read), then the measured batch.
@@ -182,7 +90,8 @@ async function benchBatch() {
   const knownAt = await known;
   const queuedMs = Number(knownAt - t0) / 1e6;
   // Slurm knows every row when the sbatch calls return; Bulkrun then records them.
-  const subs = () => dispatched.filter(d => d.backend === 'slurm' && d.submittedAt >= wall0);
+  const subs = () =>
+    logs.filter(d => d.msg === 'dispatched' && d.backend === 'slurm' && d.submittedAt >= wall0);
   // The log line follows the events by a moment.
   for (let k = 0; k < 100 && subs().reduce((n, d) => n + d.jobs, 0) < ROWS; k++) await sleep(50);
   const rowsSubmitted = subs().reduce((n, d) => n + d.jobs, 0);
@@ -238,11 +147,13 @@ function benchLoop() {
 }
 
 async function benchLatency(pollIntervalMs) {
-  const { s, req, dataDir } = await server(pollIntervalMs ? { pollIntervalMs } : {});
+  const slurm = pollIntervalMs ? { pollIntervalMs } : {};
+  const { url, req, close } = await childServer(BENCH_DIR, {
+    defaultBackend: 'slurm',
+    backends: { slurm },
+  });
   const seen = new Map();
-  const w = new WebSocket(
-    s.url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`
-  );
+  const w = new WebSocket(url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`);
   w.on('message', d => {
     const m = JSON.parse(d.toString());
     if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id))
@@ -267,18 +178,10 @@ async function benchLatency(pollIntervalMs) {
     await sleep(50);
   }
   w.close();
-  const lat = jobs
-    .map(j => seen.get(j.id) - readExit(j.workDir).at.getTime())
-    .sort((a, b) => a - b);
-  await s.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  const q = p => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return {
-    pollIntervalMs: pollIntervalMs ?? 2000,
-    p50: q(0.5),
-    p95: q(0.95),
-    max: lat[lat.length - 1],
-  };
+  // Exit (the wrapper's record) → event, both on this machine's clock.
+  const lat = jobs.map(j => seen.get(j.id) - readExit(j.workDir).at.getTime());
+  close();
+  return { pollIntervalMs: pollIntervalMs ?? 2000, ...quantiles(lat) };
 }
 
 (async () => {
@@ -304,7 +207,7 @@ async function benchLatency(pollIntervalMs) {
   const d = b.breakdown[0];
   console.log(`| POST ${f(ROWS)} rows → 202 | ${f(b.postMs)} ms | | ≤ 200 ms |`);
   console.log(
-    `| POST ${f(ROWS)} rows → every row known to Slurm (sbatch returned) | ${f(b.knownMs)} ms: ${b.sbatchCalls} sbatch call(s) (${f(d.sbatchMs)} ms), work dirs ${f(d.prepareMs)} ms; ${f(b.inSqueue)} tasks in squeue | ${f(out.loop.ms)} ms for ${out.loop.rows} rows → ≈ ${f(out.loop.extrapolatedMs)} ms | ≤ 1,000 ms |`
+    `| POST ${f(ROWS)} rows → every row known to Slurm (sbatch returned) | ${f(b.knownMs)} ms: ${b.sbatchCalls} sbatch call(s) (${f(d.sbatchMs)} ms), preparing the rows ${f(d.prepareMs)} ms; ${f(b.inSqueue)} tasks in squeue | ${f(out.loop.ms)} ms for ${out.loop.rows} rows → ≈ ${f(out.loop.extrapolatedMs)} ms | ≤ 1,000 ms |`
   );
   console.log(
     `| per row | ${((b.knownMs / ROWS) * 1000).toFixed(0)} µs | ${((out.loop.ms / out.loop.rows) * 1000).toFixed(0)} µs (${Math.round(out.loop.extrapolatedMs / b.knownMs)}× slower) | ≥ 50× |`

@@ -6,6 +6,8 @@
 # the only processes it starts are the job itself.
 d=$1
 cd "$d" || exit 97
+# Without its job file there is nothing to run (an empty command would "succeed").
+[ -s job ] || { echo "bulkrun: $d/job is missing" >&2; exit 98; }
 # A finished job never runs again (a requeue or a duplicate submission after a crash).
 [ -s exit ] && exit 0
 # Claim the run atomically: exactly one wrapper per work dir gets past this line.

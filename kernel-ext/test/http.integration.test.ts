@@ -16,7 +16,10 @@ describe('request bodies', () => {
     }).then(async r => ({ status: r.status, body: (await r.json()) as any }));
 
   test('an empty body sent as application/json is no body (POST …/cancel)', async () => {
-    const post = await s.req('POST', '/api/v1/batches', { app: 't-sleep', params: [{ seconds: 30 }] });
+    const post = await s.req('POST', '/api/v1/batches', {
+      app: 't-sleep',
+      params: [{ seconds: 30 }],
+    });
     const id = post.body.batch.id;
     const r = await raw('POST', `/api/v1/batches/${id}/cancel`, '');
     expect(r.status).toBe(200);
@@ -39,6 +42,39 @@ describe('request bodies', () => {
   });
 });
 
+describe('limits', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ config: { bodyLimitBytes: 4096, engine: { maxRows: 5 } } });
+  });
+  afterAll(() => s.close());
+
+  test('more rows than the limit: 400 naming the limit, nothing created', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => ({ msg: `r${i}` }));
+    const r = await s.req('POST', '/api/v1/batches', { app: 't-echo', params: rows });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body.error)).toMatch(/5/);
+    expect((await s.req('GET', '/api/v1/batches')).body.batches).toEqual([]);
+  });
+
+  test('a body over the cap: 413 payload_too_large, nothing created', async () => {
+    const r = await s.req('POST', '/api/v1/batches', {
+      app: 't-echo',
+      params: [{ msg: 'x'.repeat(5000) }],
+    });
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('payload_too_large');
+    expect((await s.req('GET', '/api/v1/batches')).body.batches).toEqual([]);
+  });
+
+  test('paths in ids and app names are not followed', async () => {
+    expect((await s.req('GET', '/api/v1/apps/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+    expect((await s.req('GET', '/api/v1/jobs/..%2Fbulkrun.db/logs')).status).toBe(404);
+    const r = await s.req('POST', '/api/v1/jobs', { app: '../t-echo', params: { msg: 'x' } });
+    expect(r.status).toBe(400);
+  });
+});
+
 describe('rate limit', () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -51,7 +87,9 @@ describe('rate limit', () => {
     const r = await s.req('GET', '/api/v1/apps');
     expect(r.status).toBe(429);
     expect(r.body.error.code).toBe('rate_limited');
-    expect(r.body.error.message).toMatch(/^Too many requests: at most 3 per 1 minute; retry in \d+ s$/);
+    expect(r.body.error.message).toMatch(
+      /^Too many requests: at most 3 per 1 minute; retry in \d+ s$/
+    );
     // Limits are per user: bob still gets through.
     expect((await s.req('GET', '/api/v1/apps', undefined, 'test-token-bob')).status).toBe(200);
   });

@@ -53,7 +53,7 @@ describe('limits', () => {
     const rows = Array.from({ length: 6 }, (_, i) => ({ msg: `r${i}` }));
     const r = await s.req('POST', '/api/v1/batches', { app: 't-echo', params: rows });
     expect(r.status).toBe(400);
-    expect(JSON.stringify(r.body.error)).toMatch(/5/);
+    expect(r.body.error.details[0].message).toBe('has 6 rows; the limit is 5');
     expect((await s.req('GET', '/api/v1/batches')).body.batches).toEqual([]);
   });
 

@@ -262,7 +262,14 @@ test('maxParallel: late materialization keeps at most N running; a cancelled unm
   // Let the schedd materialize and "run" proc 4: the entry script refuses it.
   let proc4 = '';
   for (let i = 0; i < 50 && !proc4.includes('ExitCode'); i++) {
-    proc4 = (await runFake('condor_history', ['-json', '-attributes', 'ProcId,ExitCode,NumJobStarts', '1.4'])).stdout;
+    proc4 = (
+      await runFake('condor_history', [
+        '-json',
+        '-attributes',
+        'ProcId,ExitCode,NumJobStarts',
+        '1.4',
+      ])
+    ).stdout;
     if (!proc4.includes('ExitCode')) await new Promise(r => setTimeout(r, 100));
   }
   expect(JSON.parse(proc4)).toEqual([{ ExitCode: 0, NumJobStarts: 1, ProcId: 4 }]);
@@ -404,3 +411,53 @@ function runFake(
     });
   });
 }
+
+test('reprioritize: condor_prio sets JobPrio (single jobs keep their boost); the higher one starts first', async () => {
+  const b = await backend();
+  fake.pause(true);
+  const items = [
+    job('low', ['true'], { role: 'single', index: null, batchId: null }),
+    job('high', ['true'], { role: 'single', index: null, batchId: null }),
+  ];
+  const out = await b.submit({ groupId: 'g1', items });
+  const tracked = track(items, outcomesMap(out));
+  await b.reprioritize(
+    tracked.filter(t => t.jobId === 'high').map(t => ({ ...t, role: 'single', priority: 50 }))
+  );
+  const prio = fake
+    .calls()
+    .filter(c => c[0] === 'condor_prio')
+    .map(c => c.slice(1));
+  expect(prio).toEqual([['-p', '60', out.find(o => o.jobId === 'high')!.backendJobId!]]);
+  // One slot: the schedd starts the higher JobPrio first.
+  process.env.FAKE_CONDOR_SLOTS = '1';
+  try {
+    fake.pause(false);
+    await b.poll(tracked);
+    const queue = JSON.parse(fs.readFileSync(path.join(fake.stateDir, 'queue.json'), 'utf8'));
+    const statusOf = (id: string) =>
+      queue.find(
+        (a: any) => `${a.ClusterId}.${a.ProcId}` === out.find(o => o.jobId === id)!.backendJobId
+      )?.JobStatus;
+    expect({ high: statusOf('high'), low: statusOf('low') }).toEqual({ high: 2, low: 1 });
+  } finally {
+    delete process.env.FAKE_CONDOR_SLOTS;
+  }
+});
+
+test('reprioritize of a job that already left the queue is not an error', async () => {
+  const b = await backend();
+  await expect(
+    b.reprioritize([
+      {
+        jobId: 'x',
+        backendJobId: '999.0',
+        groupId: 'g',
+        workDir: root,
+        status: 'queued',
+        role: 'task',
+        priority: 3,
+      },
+    ])
+  ).resolves.toBeUndefined();
+});

@@ -60,6 +60,12 @@ export interface TrackedJob {
   status: JobStatus;
 }
 
+/** A queued job whose priority changed after submission. */
+export interface PriorityChange extends TrackedJob {
+  role: JobRole;
+  priority: number;
+}
+
 /** A change the backend observed. Terminal updates carry exitCode / error. */
 export interface StatusUpdate {
   jobId: string;
@@ -108,6 +114,11 @@ export interface Backend {
   health(): Promise<BackendHealth>;
   /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */
   submit(req: SubmitRequest): Promise<SubmitOutcome[]>;
+  /**
+   * Optional: carries a priority change to jobs already in the scheduler. Best effort
+   * (never throws): without it, priority orders only what the engine still holds.
+   */
+  reprioritize?(jobs: PriorityChange[]): Promise<void>;
   /** One scheduler query for all given jobs; returns only changes. Throws BackendUnavailable on outage. */
   poll(active: TrackedJob[]): Promise<StatusUpdate[]>;
   /** Cancel; a job the scheduler no longer knows is not an error. */

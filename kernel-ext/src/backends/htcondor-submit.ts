@@ -4,7 +4,7 @@
  * (`queue jobid,workdir from <itemdata file>`), so a 10,000-row batch is one schedd
  * transaction instead of 10,000.
  */
-import type { ContainerSpec, Resources } from '../protocol/records';
+import type { ContainerSpec, JobRole, Resources } from '../protocol/records';
 import type { SubmitItem } from './base';
 import { containerArgv } from './container';
 
@@ -111,14 +111,13 @@ export function classAdString(s: string): string {
 
 function shapeOf(item: SubmitItem, s: SubmitSettings): ClusterShape {
   const r: Resources = item.resources ?? {};
-  const boost = item.role === 'task' ? 0 : (s.singleJobPriorityBoost ?? 10);
   return {
     cpus: Math.max(1, Math.ceil(Number(r.cpus ?? 1))),
     memoryMiB: memoryToMiB(r.memory) ?? s.defaultMemoryMiB ?? null,
     diskKiB: diskToKiB(r.disk),
     gpus: r.gpus ? Math.ceil(Number(r.gpus)) : null,
     walltimeSec: walltimeToSeconds(r.walltime),
-    priority: Math.round(Number(item.priority ?? 0)) + boost,
+    priority: jobPriority(item.priority, item.role, s.singleJobPriorityBoost),
     container: s.containerUniverse && item.container ? item.container : null,
   };
 }
@@ -279,4 +278,9 @@ export function stripContainerPrefix(
   if (argv.length < prefix.length) return argv;
   for (let i = 0; i < prefix.length; i++) if (argv[i] !== prefix[i]) return argv;
   return argv.slice(prefix.length);
+}
+
+/** JobPrio of a Bulkrun priority: single jobs and fan-ins get a boost over batch rows. */
+export function jobPriority(priority: number, role: JobRole, singleBoost = 10): number {
+  return Math.round(Number(priority ?? 0)) + (role === 'task' ? 0 : singleBoost);
 }

@@ -17,7 +17,7 @@ import type {
   SubmitRequest,
   TrackedJob,
 } from './base';
-import { BackendUnavailable } from './base';
+import { BackendUnavailable, type PriorityChange } from './base';
 import {
   actionFailureIsHarmless,
   adId,
@@ -37,6 +37,7 @@ import {
   checkSubmitPath,
   classAdString,
   type FileTransferConfig,
+  jobPriority,
   memoryToMiB,
   planClusters,
   stripContainerPrefix,
@@ -51,6 +52,7 @@ export interface HTCondorCommands {
   condor_history?: string;
   condor_rm?: string;
   condor_release?: string;
+  condor_prio?: string;
 }
 
 export interface HTCondorConfig {
@@ -172,6 +174,7 @@ export class HTCondorBackend implements Backend {
       condor_history: c.condor_history ?? 'condor_history',
       condor_rm: c.condor_rm ?? 'condor_rm',
       condor_release: c.condor_release ?? 'condor_release',
+      condor_prio: c.condor_prio ?? 'condor_prio',
     };
   }
 
@@ -588,6 +591,25 @@ export class HTCondorBackend implements Backend {
     await this.act(this.cmd.condor_rm, clusters).catch(e =>
       this.ctx.log.warn({ err: (e as Error).message }, 'condor_rm failed')
     );
+  }
+
+  /** condor_prio -p: the same JobPrio a submission with this priority would get. */
+  async reprioritize(jobs: PriorityChange[]): Promise<void> {
+    const byValue = new Map<number, string[]>();
+    for (const j of jobs) {
+      if (!j.backendJobId) continue;
+      const value = jobPriority(j.priority, j.role, this.cfg.singleJobPriorityBoost);
+      byValue.set(value, [...(byValue.get(value) ?? []), j.backendJobId]);
+    }
+    for (const [value, ids] of byValue) {
+      for (let i = 0; i < ids.length; i += IDS_PER_RM) {
+        const argv = [this.cmd.condor_prio, '-p', String(value), ...this.where()];
+        await this.run([...argv, ...ids.slice(i, i + IDS_PER_RM)]).catch(e =>
+          // A job that already started or left the queue no longer needs it.
+          this.ctx.log.warn({ err: (e as Error).message, value }, 'condor_prio failed')
+        );
+      }
+    }
   }
 
   async cancel(jobs: TrackedJob[]): Promise<void> {

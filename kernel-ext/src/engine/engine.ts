@@ -518,6 +518,13 @@ export class Engine {
           .run(p, id);
       }
     });
+    // Jobs the scheduler already holds: tell it too, where it can be told.
+    const queued = row.is_batch
+      ? (this.store
+          .prepare("SELECT * FROM jobs WHERE batch_id = ? AND status = 'queued'")
+          .all(id) as JobRow[])
+      : [this.store.jobs.get(id)!];
+    void this.tracker.reprioritizeAtBackend(queued);
     this.dispatcher.kick();
     return this.getJob(actor, id, opts);
   }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackendHealth, StatusUpdate, TrackedJob } from '../backends/base';
+import type { BackendHealth, PriorityChange, StatusUpdate, TrackedJob } from '../backends/base';
 import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
@@ -259,6 +259,31 @@ export class Tracker {
           message: `$BULKRUN_OUTPUT is not valid JSON: ${(e as Error).message}`,
         },
       };
+    }
+  }
+
+  /** Carries a priority change to the scheduler for jobs it holds queued (best effort). */
+  async reprioritizeAtBackend(rows: JobRow[]): Promise<void> {
+    const byBackend = new Map<string, PriorityChange[]>();
+    for (const r of rows) {
+      if (r.status !== 'queued' || r.submit_state !== 'done' || !r.backend_job_id) continue;
+      const list = byBackend.get(r.backend) ?? [];
+      list.push({
+        jobId: r.id,
+        backendJobId: r.backend_job_id,
+        groupId: r.submit_group,
+        workDir: r.work_dir,
+        status: r.status,
+        role: r.role,
+        priority: r.priority,
+      });
+      byBackend.set(r.backend, list);
+    }
+    for (const [name, jobs] of byBackend) {
+      await this.engine.backends
+        .get(name)
+        ?.reprioritize?.(jobs)
+        .catch(e => this.engine.log.warn({ backend: name, err: e }, 'reprioritize failed'));
     }
   }
 

@@ -8,6 +8,7 @@ import {
   arraySpec,
   jobName,
   memoryToSlurm,
+  niceFor,
   parseJobName,
   parseSbatchParsable,
   resourceArgs,
@@ -55,6 +56,17 @@ test('resources → sbatch options', () => {
   expect(() => resourceArgs({ cpus: 1.5 })).toThrow(/Invalid cpus/);
   expect(() => resourceArgs({ memory: 'lots' })).toThrow(/Invalid memory/);
   expect(() => resourceArgs({ walltime: 'soon' })).toThrow(/Invalid walltime/);
+});
+
+test('--nice from role and priority: rows below single jobs, never negative', () => {
+  expect(niceFor('single', 0)).toBe(0);
+  expect(niceFor('single', 500)).toBe(0);
+  expect(niceFor('single', -20)).toBe(20);
+  expect(niceFor('fan_in', 0)).toBe(0);
+  expect(niceFor('task', 0)).toBe(100);
+  expect(niceFor('task', 30)).toBe(70);
+  expect(niceFor('task', 1000)).toBe(0);
+  expect(niceFor('task', -50, 10)).toBe(60);
 });
 
 test('memory and walltime formats', () => {
@@ -202,7 +214,11 @@ describe('work dirs created by the array task from MAP.jobs', () => {
   // Non-ASCII and shell metacharacters: offsets are bytes, values pass untouched.
   const rows: { dir: string; argv: string[]; env: Record<string, string> }[] = [
     { dir: path.join(dir, 'jobs', 'ab', 'r0'), argv: ['echo', 'héllo wörld'], env: { A: '1' } },
-    { dir: path.join(dir, 'jobs', 'cd', 'r1'), argv: ['printf', '%s', '$(rm -rf /); "q"'], env: {} },
+    {
+      dir: path.join(dir, 'jobs', 'cd', 'r1'),
+      argv: ['printf', '%s', '$(rm -rf /); "q"'],
+      env: {},
+    },
     { dir: path.join(dir, 'jobs', 'ab', 'r2'), argv: ['true'], env: { B: 'x\ny', C: 'ü' } },
   ];
   const items = rows.map((r, i) => ({

@@ -3,7 +3,7 @@
  * the sbatch argv for one array, and the conversion of our resources to sbatch options.
  * Kept free of I/O so every generated command is testable as text.
  */
-import type { Resources } from '../protocol/records';
+import type { JobRole, Resources } from '../protocol/records';
 
 /**
  * The batch script of every array: `array-task.sh MAPFILE WRAPPER`. Line N of MAPFILE
@@ -164,4 +164,14 @@ export function parseSbatchParsable(stdout: string): string | null {
   const line = stdout.trim().split('\n').pop() ?? '';
   const m = /^(\d+)(?:;.*)?$/.exec(line.trim());
   return m ? m[1] : null;
+}
+
+/**
+ * `--nice` of a job: batch rows start `niceForTasks` below single jobs, and a higher
+ * Bulkrun priority lowers the value. Never below 0: only privileged users may set a
+ * negative nice, so single jobs cannot be raised above the user's other jobs.
+ */
+export function niceFor(role: JobRole, priority: number, niceForTasks = 100): number {
+  const base = role === 'task' ? niceForTasks : 0;
+  return Math.max(0, base - Math.round(Number(priority) || 0));
 }

@@ -20,6 +20,7 @@ import {
   type SubmitOutcome,
   type SubmitRequest,
   type TrackedJob,
+  type PriorityChange,
 } from './base';
 import { CommandError, runCommand } from './run';
 import {
@@ -38,6 +39,7 @@ import {
 import {
   ARRAY_TASK_SCRIPT,
   jobName,
+  niceFor,
   parseJobName,
   parseSbatchParsable,
   resourceArgs,
@@ -73,6 +75,8 @@ export interface SlurmConfig {
 
 /** Chunk size when `scontrol show config` can't be read (Slurm's default MaxArraySize). */
 const DEFAULT_MAX_ARRAY_SIZE = 1001;
+/** Job ids per `scontrol update` call (its argv stays well under the system limit). */
+const IDS_PER_UPDATE = 500;
 /** Map files older than this are removed at start (the reaper ends queued jobs after 14 days). */
 const MAP_RETENTION_MS = 30 * 86400_000;
 
@@ -216,7 +220,7 @@ export class SlurmBackend implements Backend {
         outcomes.push({ jobId: item.jobId, error: (e as Error).message });
         continue;
       }
-      const nice = item.role === 'task' ? (this.cfg.niceForTasks ?? 100) : 0;
+      const nice = niceFor(item.role, item.priority, this.cfg.niceForTasks);
       const key = JSON.stringify([args, nice]);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { args, nice, items: [] }));
@@ -494,6 +498,27 @@ export class SlurmBackend implements Backend {
   async cancel(jobs: TrackedJob[]): Promise<void> {
     for (const j of jobs) if (j.backendJobId) this.pendingCancels.add(j.backendJobId);
     await this.flushCancels();
+  }
+
+  /**
+   * `scontrol update JobId=<ids> Nice=<n>` for queued jobs. Slurm lets ordinary users only
+   * raise a pending job's nice (lower its priority); a refusal is logged, not an error.
+   */
+  async reprioritize(jobs: PriorityChange[]): Promise<void> {
+    const byNice = new Map<number, string[]>();
+    for (const j of jobs) {
+      if (!j.backendJobId) continue;
+      const nice = niceFor(j.role, j.priority, this.cfg.niceForTasks);
+      byNice.set(nice, [...(byNice.get(nice) ?? []), j.backendJobId]);
+    }
+    for (const [nice, ids] of byNice) {
+      for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
+        const list = ids.slice(i, i + IDS_PER_UPDATE).join(',');
+        await this.run('scontrol', ['update', `JobId=${list}`, `Nice=${nice}`]).catch(e =>
+          this.ctx.log.warn({ err: (e as Error).message, nice }, 'scontrol update Nice failed')
+        );
+      }
+    }
   }
 
   /** scancel of every pending id in as few calls as possible; retried while Slurm is down. */

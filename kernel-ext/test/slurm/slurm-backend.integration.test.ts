@@ -108,6 +108,29 @@ describeSlurm('Slurm backend on a real Slurm', () => {
     await small.close();
   });
 
+  test('priority: --nice at submission from role and priority; a change reaches pending jobs', async () => {
+    const holding = new SlurmBackend({ extraSbatchArgs: ['--hold'] });
+    await holding.init({ log: quietLog, emit: () => {}, stateDir: path.join(h.root, 'state') });
+    const single = { ...h.item('prio-s', ['true']), priority: -5 };
+    const task = { ...h.item('prio-t', ['true'], { role: 'task' }), priority: 30 };
+    const ids = idsOf(await submitRetrying(holding, { groupId: 'g-prio', items: [single, task] }));
+    const nice = (id: string) =>
+      execFileSync('squeue', ['-h', '-r', '-j', id, '-o', '%y'], { encoding: 'utf8' }).trim();
+    // Single job: 0 - (-5); batch row: 100 - 30.
+    expect([nice(ids.get('prio-s')!), nice(ids.get('prio-t')!)]).toEqual(['5', '70']);
+    const jobs = tracked([single, task], ids, 'g-prio');
+    await holding.reprioritize([
+      { ...jobs[0], role: 'single', priority: -20 },
+      { ...jobs[1], role: 'task', priority: 60 },
+    ]);
+    expect([nice(ids.get('prio-s')!), nice(ids.get('prio-t')!)]).toEqual(['20', '40']);
+    // A job that is gone: logged, not thrown.
+    await expect(
+      holding.reprioritize([{ ...jobs[0], backendJobId: '999999_0', role: 'single', priority: 1 }])
+    ).resolves.toBeUndefined();
+    await holding.cancel(jobs);
+  });
+
   test('cancel of a pending and a running task', async () => {
     const items = [
       h.item('run1', ['sleep', '300']),

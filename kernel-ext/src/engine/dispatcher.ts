@@ -206,7 +206,11 @@ export class Dispatcher {
       for (const row of g.rows) {
         // Work dirs are a few file writes each: yield now and then, so that 10,000 rows
         // do not hold up requests and events for a second.
-        if (++sinceYield % PREPARE_CHUNK === 0) await new Promise(r => setImmediate(r));
+        if (++sinceYield % PREPARE_CHUNK === 0) {
+          await new Promise(r => setImmediate(r));
+          // Stopped meanwhile: nothing is recorded yet, the next start picks these up.
+          if (this.stopped) return;
+        }
         try {
           const token = newToken();
           tokens.set(row.id, token);
@@ -247,6 +251,9 @@ export class Dispatcher {
             .run(p.req.groupId);
           return;
         }
+        // Stopped while sbatch/condor_submit ran: the store may be closed. The intents
+        // stay, and the next start finds these jobs at the scheduler (findSubmitted).
+        if (this.stopped) return;
         const t2 = Date.now();
         this.recordOutcomes(outcomes);
         // Large submissions at info (an operator wants to see them); small ones at debug.

@@ -101,6 +101,8 @@ export class Tracker {
       const active = this.tracked(name);
       if (active.length > 0) {
         const updates = await backend.poll(active);
+        // Stopped while the scheduler answered: the next start polls again.
+        if (this.stopped) return;
         this.apply(updates);
       }
       const wasDown = this.cachedHealth.get(name)?.available === false;

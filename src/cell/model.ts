@@ -110,8 +110,10 @@ export class BatchModel {
   /** Loads the batch and its rows over REST (first load and after `reset`). */
   async fetch(): Promise<void> {
     const gen = ++this._fetchGen;
-    // Events that arrive while the listing is in flight may be newer than it; they are
-    // applied again on top of it, since later events carry only changed fields.
+    // Row events that arrive while the listing is in flight may be newer than it; they are
+    // applied again on top of it, since later events carry only changed fields. (Rows
+    // merge without going backwards; batch-level events carry full state and are not
+    // replayed, so an older one cannot undo the newer snapshot.)
     this._inflight = [];
     try {
       const [batch, jobs] = await Promise.all([
@@ -128,11 +130,7 @@ export class BatchModel {
       const replay = this._inflight;
       this._inflight = null;
       for (const ev of replay) {
-        if (ev.type === 'job') {
-          this.applyJob(ev);
-        } else {
-          this.applyBatch(ev);
-        }
+        this.applyJob(ev);
       }
     } catch (e) {
       if (gen !== this._fetchGen) {
@@ -169,7 +167,7 @@ export class BatchModel {
   /** Applies a job event; returns whether it concerned this batch. */
   applyJob(ev: JobEvent): boolean {
     const j = ev.job;
-    if (this._inflight && (j.id === this.id || j.batchId === this.id)) {
+    if (this._inflight && j.id !== this.id && j.batchId === this.id) {
       this._inflight.push(ev);
     }
     if (j.id === this.id) {
@@ -221,7 +219,6 @@ export class BatchModel {
     if (b.id !== this.id) {
       return false;
     }
-    this._inflight?.push(ev);
     if (this._batch) {
       this._batch = {
         ...this._batch,
@@ -293,7 +290,7 @@ export class BatchModel {
   private _pending = false;
   private _disposed = false;
   private _fetchGen = 0;
-  private _inflight: (JobEvent | BatchEvent)[] | null = null;
+  private _inflight: JobEvent[] | null = null;
   private _history: Promise<JobRecord[]> | null = null;
 }
 

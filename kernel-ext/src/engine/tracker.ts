@@ -76,13 +76,7 @@ export class Tracker {
       JobRow,
       'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'
     >[];
-    return rows.map(r => ({
-      jobId: r.id,
-      backendJobId: r.backend_job_id,
-      groupId: r.submit_group,
-      workDir: r.work_dir,
-      status: r.status,
-    }));
+    return rows.map(trackedOf);
   }
 
   private schedule(name: string, delay: number): void {
@@ -270,15 +264,7 @@ export class Tracker {
     for (const r of rows) {
       if (r.status !== 'queued' || r.submit_state !== 'done' || !r.backend_job_id) continue;
       const list = byBackend.get(r.backend) ?? [];
-      list.push({
-        jobId: r.id,
-        backendJobId: r.backend_job_id,
-        groupId: r.submit_group,
-        workDir: r.work_dir,
-        status: r.status,
-        role: r.role,
-        priority: r.priority,
-      });
+      list.push({ ...trackedOf(r), role: r.role, priority: r.priority });
       byBackend.set(r.backend, list);
     }
     for (const [name, jobs] of byBackend) {
@@ -294,13 +280,7 @@ export class Tracker {
     for (const r of rows) {
       if (!r.submit_state) continue;
       const list = byBackend.get(r.backend) ?? [];
-      list.push({
-        jobId: r.id,
-        backendJobId: r.backend_job_id,
-        groupId: r.submit_group,
-        workDir: r.work_dir,
-        status: r.status,
-      });
+      list.push(trackedOf(r));
       byBackend.set(r.backend, list);
     }
     await Promise.all(
@@ -364,4 +344,17 @@ export class Tracker {
       );
     }
   }
+}
+
+/** What a backend needs to know of a job it holds. */
+function trackedOf(
+  r: Pick<JobRow, 'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'>
+): TrackedJob {
+  return {
+    jobId: r.id,
+    backendJobId: r.backend_job_id,
+    groupId: r.submit_group,
+    workDir: r.work_dir,
+    status: r.status,
+  };
 }

@@ -321,19 +321,17 @@ export class SlurmBackend implements Backend {
 
   /** Jobs Slurm's queue no longer shows: ask accounting once, if there is accounting. */
   private async fromAccounting(ids: string[]): Promise<SlurmRow[]> {
-    if (ids.length === 0 || this.sacctEnabled === false) return [];
+    if (ids.length === 0) return [];
     const arrays = [...new Set(ids.map(id => id.split('_')[0]))];
+    return this.sacct(['-j', arrays.join(',')]);
+  }
+
+  /** One sacct query over the last 30 days; [] when accounting is disabled or fails. */
+  private async sacct(select: string[]): Promise<SlurmRow[]> {
+    if (this.sacctEnabled === false) return [];
+    const argv = ['-X', '-P', '-n', '-S', 'now-30days', `--format=${SACCT_FORMAT}`, ...select];
     try {
-      const { stdout, stderr } = await this.run('sacct', [
-        '-X',
-        '-P',
-        '-n',
-        '-S',
-        'now-30days',
-        `--format=${SACCT_FORMAT}`,
-        '-j',
-        arrays.join(','),
-      ]);
+      const { stdout, stderr } = await this.run('sacct', argv);
       if (/accounting storage is disabled/i.test(stdout + stderr)) {
         this.sacctEnabled = false;
         return [];
@@ -613,27 +611,7 @@ export class SlurmBackend implements Backend {
       const i = k.lastIndexOf(':');
       return jobName(k.slice(0, i), Number(k.slice(i + 1)));
     });
-    try {
-      const { stdout, stderr } = await this.run('sacct', [
-        '-X',
-        '-P',
-        '-n',
-        '-S',
-        'now-30days',
-        `--format=${SACCT_FORMAT}`,
-        `--name=${names.join(',')}`,
-      ]);
-      if (/accounting storage is disabled/i.test(stdout + stderr)) {
-        this.sacctEnabled = false;
-        return [];
-      }
-      return parseSacct(stdout);
-    } catch (e) {
-      const err = e as CommandError;
-      if (/accounting storage is disabled/i.test(`${err.stdout} ${err.stderr}`))
-        this.sacctEnabled = false;
-      return [];
-    }
+    return this.sacct([`--name=${names.join(',')}`]);
   }
 
   async close(): Promise<void> {

@@ -168,9 +168,11 @@ export function defineSemanticsSuite(backend: string, config: Record<string, unk
     it('releases single jobs before batch rows when a slot frees', async () => {
       const one = await startTestServer({ config: { ...config, slots: { [backend]: { '*': 1 } } } });
       try {
+        // The first row runs long enough that the single job surely arrives while it runs
+        // (a 0.4 s row can finish between two Slurm polls, freeing its slot for row 2).
         const b = await one.req('POST', '/api/v1/batches', {
           app: 't-sleep',
-          params: Array.from({ length: 4 }, () => ({ seconds: 0.4 })),
+          params: [{ seconds: 3 }, { seconds: 0.4 }, { seconds: 0.4 }, { seconds: 0.4 }],
         });
         await until(async () => (await one.req('GET', `/api/v1/batches/${b.body.batch.id}`)).body.counts.running === 1, 10000, 'first row running');
         const single = await one.req('POST', '/api/v1/jobs', { app: 't-sleep', params: { seconds: 0.1 } });

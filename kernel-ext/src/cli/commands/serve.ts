@@ -2,18 +2,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../client';
 import { collect, intOption } from '../context';
+import type { ServeOptions } from '../../server/config';
 
-interface ServeFlags {
-  host?: string;
-  port?: number;
-  unixSocket?: string;
-  dataDir?: string;
-  token?: string;
-  apps?: string[];
-  backend?: string;
-  config?: string;
-  logLevel?: string;
-}
+/** The server's own options, with `--config` for `configFile`. */
+type ServeFlags = Omit<ServeOptions, 'configFile'> & { config?: string };
 
 export function registerServe(program: Command): void {
   program

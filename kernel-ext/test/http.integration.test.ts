@@ -1,5 +1,5 @@
 /** The HTTP boundary: request bodies as clients really send them, and the rate limit. */
-import { startTestServer, type TestServer } from './helpers/server';
+import { startTestServer, waitBatch, WsClient, type TestServer } from './helpers/server';
 
 describe('request bodies', () => {
   let s: TestServer;
@@ -39,6 +39,36 @@ describe('request bodies', () => {
     const proto = await raw('POST', '/api/v1/batches', '{"__proto__": {"admin": true}}');
     expect(proto.status).toBe(400);
     expect(proto.body.error.code).toBe('invalid_request');
+  });
+});
+
+describe('snapshots name the newest event they reflect', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(() => s.close());
+
+  test('GET a batch and its jobs carry bulkrun-seq; the stream continues after it', async () => {
+    const post = await s.req('POST', '/api/v1/batches', {
+      app: 't-echo',
+      params: [{ msg: 'a' }, { msg: 'b' }],
+    });
+    const id = post.body.batch.id;
+    await waitBatch(s, id, ['completed']);
+    const head = async (p: string) => {
+      const r = await fetch(s.url + p, { headers: { authorization: `token ${s.token}` } });
+      return Number(r.headers.get('bulkrun-seq'));
+    };
+    const ws = new WsClient(s.url, s.token);
+    const hello = await ws.waitFor(m => m.type === 'hello');
+    ws.send({ type: 'subscribe', since: 0 });
+    const last = await ws.waitFor(m => m.type === 'batch' && m.batch.status === 'completed');
+    ws.close();
+    // Nothing happens after the batch completed: both answers reflect the newest event.
+    expect(await head(`/api/v1/batches/${id}`)).toBe(hello.seq);
+    expect(await head(`/api/v1/batches/${id}/jobs`)).toBe(hello.seq);
+    expect(last.seq).toBeLessThanOrEqual(hello.seq);
   });
 });
 

@@ -49,8 +49,8 @@ const batch = {
 
 function fakeClient(jobs: JobRecord[]): BulkrunClient {
   return {
-    getBatch: async () => batch,
-    allBatchJobs: async () => jobs,
+    batchRecordSnapshot: async () => ({ batch, seq: 4 }),
+    batchSnapshot: async () => ({ jobs, seq: 4 }),
   } as unknown as BulkrunClient;
 }
 
@@ -99,8 +99,11 @@ describe('BatchModel', () => {
   it('keeps what events said while the REST listing was in flight', async () => {
     let release: (jobs: JobRecord[]) => void = () => undefined;
     const client = {
-      getBatch: async () => batch,
-      allBatchJobs: () => new Promise<JobRecord[]>(r => (release = r)),
+      batchRecordSnapshot: async () => ({ batch, seq: 6 }),
+      batchSnapshot: () =>
+        new Promise<{ jobs: JobRecord[]; seq: number }>(
+          r => (release = jobs => r({ jobs, seq: 6 }))
+        ),
     } as unknown as BulkrunClient;
     const m = new BatchModel('b1', client, fn => fn());
     const loading = m.fetch();
@@ -121,6 +124,54 @@ describe('BatchModel', () => {
       job: { id: 't0', batchId: 'b1', index: 0, status: 'completed', finishedAt: 'F' },
     });
     expect(m.rows[0]).toMatchObject({ status: 'completed', startedAt: 'S', finishedAt: 'F' });
+  });
+
+  it('keeps batch events newer than the batch snapshot, drops older ones', async () => {
+    let answer: (seq: number) => void = () => undefined;
+    const client = {
+      batchRecordSnapshot: () =>
+        new Promise<{ batch: BatchRecord; seq: number }>(r => (answer = seq => r({ batch, seq }))),
+      batchSnapshot: async () => ({ jobs: [rec({ id: 't0', index: 0 })], seq: 10 }),
+    } as unknown as BulkrunClient;
+    const counts = (completed: number) => ({
+      created: 0,
+      queued: 0,
+      running: 2 - completed,
+      completed,
+      error: 0,
+      terminated: 0,
+    });
+    const m = new BatchModel('b1', client, fn => fn());
+    const loading = m.fetch();
+    // Seq 11 is older than the snapshot (seq 12), seq 13 newer: the last row finished while
+    // the answer was on its way, and no event will come after it.
+    m.applyBatch({
+      type: 'batch',
+      seq: 11,
+      batch: { id: 'b1', status: 'running', counts: counts(0) },
+    });
+    m.applyBatch({
+      type: 'batch',
+      seq: 13,
+      batch: { id: 'b1', status: 'completed', counts: counts(2) },
+    });
+    m.applyJob({ type: 'job', seq: 13, job: { id: 'b1', status: 'completed', finishedAt: 'F' } });
+    answer(12);
+    await loading;
+    expect(m.batch).toMatchObject({ status: 'completed', finishedAt: 'F' });
+    expect(m.counts.completed).toBe(2);
+
+    // A refetch whose snapshot is newer than everything that came meanwhile wins.
+    const again = m.fetch();
+    m.applyBatch({
+      type: 'batch',
+      seq: 11,
+      batch: { id: 'b1', status: 'running', counts: counts(0) },
+    });
+    answer(14);
+    await again;
+    expect(m.batch?.status).toBe('running'); // the snapshot's own (fixture) status
+    expect(m.counts).toEqual(batch.counts);
   });
 
   it('ignores stale events that would move a job backwards', async () => {

@@ -1,6 +1,6 @@
 /** REST client for every endpoint of /bulkrun/api/v1 (PRODUCT.md "REST API"). */
 import { ServerConnection } from '@jupyterlab/services';
-import { requestAPI } from './request';
+import { requestAPI, requestSnapshot } from './request';
 import type {
   AppDefinition,
   BatchRecord,
@@ -43,12 +43,18 @@ export class BulkrunClient {
     return this.req('batches', { method: 'POST', body: spec });
   }
 
-  listBatches(
-    page: Page & { singles?: boolean } = {}
-  ): Promise<{ batches: (BatchRecord | JobRecord)[]; nextCursor: string | null }> {
-    return this.req('batches', {
+  async listBatches(page: Page & { singles?: boolean } = {}): Promise<{
+    batches: (BatchRecord | JobRecord)[];
+    nextCursor: string | null;
+    seq: number | null;
+  }> {
+    const r = await requestSnapshot<{
+      batches: (BatchRecord | JobRecord)[];
+      nextCursor: string | null;
+    }>(this.serverSettings, 'batches', {
       query: { ...page, singles: page.singles ? 'true' : undefined },
     });
+    return { ...r.data, seq: r.seq };
   }
 
   getBatch(id: string): Promise<BatchRecord> {
@@ -68,15 +74,44 @@ export class BulkrunClient {
     attempts: 'latest' | 'all' = 'latest',
     pageSize = 5000
   ): Promise<JobRecord[]> {
-    const out: JobRecord[] = [];
+    return (await this.batchSnapshot(id, attempts, pageSize)).jobs;
+  }
+
+  /** A batch's parent record with its event seq (see `requestSnapshot`). */
+  async batchRecordSnapshot(id: string): Promise<{ batch: BatchRecord; seq: number | null }> {
+    const r = await requestSnapshot<BatchRecord>(
+      this.serverSettings,
+      `batches/${encodeURIComponent(id)}`
+    );
+    return { batch: r.data, seq: r.seq };
+  }
+
+  /**
+   * Every page of a batch's jobs, with the seq of the oldest page: every event after it
+   * may be newer than some page.
+   */
+  async batchSnapshot(
+    id: string,
+    attempts: 'latest' | 'all' = 'latest',
+    pageSize = 5000
+  ): Promise<{ jobs: JobRecord[]; seq: number | null }> {
+    const jobs: JobRecord[] = [];
+    let seq: number | null = null;
     let cursor: string | undefined;
-    for (;;) {
-      const r = await this.batchJobs(id, { attempts, cursor, limit: pageSize });
-      out.push(...r.jobs);
-      if (!r.nextCursor) {
-        return out;
+    for (let first = true; ; first = false) {
+      const r = await requestSnapshot<{ jobs: JobRecord[]; nextCursor: string | null }>(
+        this.serverSettings,
+        `batches/${encodeURIComponent(id)}/jobs`,
+        { query: { attempts, cursor, limit: pageSize } }
+      );
+      if (first) {
+        seq = r.seq;
       }
-      cursor = r.nextCursor;
+      jobs.push(...r.data.jobs);
+      if (!r.data.nextCursor) {
+        return { jobs, seq };
+      }
+      cursor = r.data.nextCursor;
     }
   }
 

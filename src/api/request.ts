@@ -41,11 +41,28 @@ export function apiUrl(settings: ServerConnection.ISettings, path: string, query
   return q.length ? `${url}?${q.join('&')}` : url;
 }
 
+/** See SEQ_HEADER in kernel-ext/src/protocol/events.ts. */
+export const SEQ_HEADER = 'bulkrun-seq';
+
+export type RequestOptions = { method?: string; body?: unknown; query?: Query };
+
 export async function requestAPI<T>(
   settings: ServerConnection.ISettings,
   path: string,
-  options: { method?: string; body?: unknown; query?: Query } = {}
+  options: RequestOptions = {}
 ): Promise<T> {
+  return (await requestSnapshot<T>(settings, path, options)).data;
+}
+
+/**
+ * A request whose answer is a snapshot for a live view: also returns the seq of the
+ * newest event it reflects (null when the server does not say).
+ */
+export async function requestSnapshot<T>(
+  settings: ServerConnection.ISettings,
+  path: string,
+  options: RequestOptions = {}
+): Promise<{ data: T; seq: number | null }> {
   const init: RequestInit = { method: options.method ?? 'GET' };
   if (options.body !== undefined) {
     init.body = JSON.stringify(options.body);
@@ -78,5 +95,6 @@ export async function requestAPI<T>(
     const msg = text && text.length < 300 ? text : response.statusText || 'Request failed';
     throw new BulkrunError(response.status, 'http', `${response.status}: ${msg}`);
   }
-  return data as T;
+  const seq = Number(response.headers.get(SEQ_HEADER) ?? NaN);
+  return { data: data as T, seq: Number.isFinite(seq) ? seq : null };
 }

@@ -110,27 +110,37 @@ export class BatchModel {
   /** Loads the batch and its rows over REST (first load and after `reset`). */
   async fetch(): Promise<void> {
     const gen = ++this._fetchGen;
-    // Row events that arrive while the listing is in flight may be newer than it; they are
-    // applied again on top of it, since later events carry only changed fields. (Rows
-    // merge without going backwards; batch-level events carry full state and are not
-    // replayed, so an older one cannot undo the newer snapshot.)
+    // Events that arrive while the snapshot is in flight may be newer than it: each answer
+    // names the newest event it reflects (its seq), and the later ones are applied again
+    // on top of it. Rows merge without going backwards; batch events carry full state, so
+    // only the ones newer than the batch snapshot may replace it.
     this._inflight = [];
     try {
-      const [batch, jobs] = await Promise.all([
-        this.client.getBatch(this.id),
-        this.client.allBatchJobs(this.id, 'latest', this.pageSize()),
+      const [b, j] = await Promise.all([
+        this.client.batchRecordSnapshot(this.id),
+        this.client.batchSnapshot(this.id, 'latest', this.pageSize()),
       ]);
       if (gen !== this._fetchGen) {
         return;
       }
-      this._batch = batch;
-      this._setJobs(jobs);
+      this._batch = b.batch;
+      this._setJobs(j.jobs);
       this._state = 'ready';
       this._loadError = '';
       const replay = this._inflight;
       this._inflight = null;
       for (const ev of replay) {
-        this.applyJob(ev);
+        if (ev.type === 'batch') {
+          if (b.seq !== null && ev.seq > b.seq) {
+            this.applyBatch(ev);
+          }
+        } else if (ev.job.id === this.id) {
+          if (b.seq !== null && ev.seq > b.seq) {
+            this.applyJob(ev);
+          }
+        } else if (j.seq === null || ev.seq > j.seq) {
+          this.applyJob(ev);
+        }
       }
     } catch (e) {
       if (gen !== this._fetchGen) {
@@ -167,7 +177,7 @@ export class BatchModel {
   /** Applies a job event; returns whether it concerned this batch. */
   applyJob(ev: JobEvent): boolean {
     const j = ev.job;
-    if (this._inflight && j.id !== this.id && j.batchId === this.id) {
+    if (this._inflight && (j.id === this.id || j.batchId === this.id)) {
       this._inflight.push(ev);
     }
     if (j.id === this.id) {
@@ -219,6 +229,7 @@ export class BatchModel {
     if (b.id !== this.id) {
       return false;
     }
+    this._inflight?.push(ev);
     if (this._batch) {
       this._batch = {
         ...this._batch,
@@ -290,7 +301,7 @@ export class BatchModel {
   private _pending = false;
   private _disposed = false;
   private _fetchGen = 0;
-  private _inflight: JobEvent[] | null = null;
+  private _inflight: (JobEvent | BatchEvent)[] | null = null;
   private _history: Promise<JobRecord[]> | null = null;
 }
 

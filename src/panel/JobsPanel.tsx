@@ -4,14 +4,13 @@
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import type { BatchRecord, JobRecord } from '../api/types';
+import type { BatchRecord } from '../api/types';
+import { applyPanelEvent, type Entry, type PanelEvent } from './entries';
 import { isTerminal } from '../api/types';
 import { ConnectionBanner } from '../components/banner';
 import { ViewContext, useNow, useView, type IViewContext } from '../components/context';
 import { ProgressBar, reasonOf, StatusBadge } from '../components/status';
 import { formatAge, emptyCounts } from '../model/summary';
-
-type Entry = (BatchRecord | JobRecord) & { batchJob?: boolean };
 
 function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: () => void } {
   const { bulkrun } = useView();
@@ -21,24 +20,40 @@ function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: (
   const itemsRef = React.useRef(items);
   itemsRef.current = items;
   const reloadTimer = React.useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Events that arrive while a listing is in flight; those newer than it are applied again
+  // on top of it (it names the newest event it reflects).
+  const inflight = React.useRef<PanelEvent[] | null>(null);
 
   const load = React.useCallback(async () => {
+    const seen: PanelEvent[] = [];
+    inflight.current = seen;
     try {
-      const out: Entry[] = [];
+      let out: Entry[] = [];
+      let seq: number | null = null;
       let cursor: string | undefined;
       for (let i = 0; i < 5; i++) {
         const r = await bulkrun.client.listBatches({ singles: true, limit: 200, cursor });
+        seq = i === 0 ? r.seq : seq;
         out.push(...(r.batches as Entry[]));
         if (!r.nextCursor) {
           break;
         }
         cursor = r.nextCursor;
       }
+      for (const e of seen) {
+        if (seq !== null && e.seq > seq) {
+          out = applyPanelEvent(out, e) ?? out;
+        }
+      }
+      itemsRef.current = out;
       setItems(out);
       setError('');
     } catch (e) {
       setError((e as Error).message);
     } finally {
+      if (inflight.current === seen) {
+        inflight.current = null;
+      }
       setLoading(false);
     }
   }, [bulkrun]);
@@ -56,46 +71,22 @@ function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: (
   React.useEffect(() => {
     void load();
     const ev = bulkrun.events;
-    const onJob = (_: unknown, e: { job: Partial<JobRecord> & { id: string } }) => {
-      const j = e.job;
-      if (j.batchId && j.batchId !== j.id) {
-        return; // Rows and fan-ins: their batch event carries the progress.
-      }
-      const known = itemsRef.current.some(x => x.id === j.id);
-      if (!known) {
+    const onEvent = (_: unknown, e: PanelEvent) => {
+      inflight.current?.push(e);
+      const next = applyPanelEvent(itemsRef.current, e);
+      if (next === null) {
         reloadSoon();
-        return;
+      } else if (next !== itemsRef.current) {
+        itemsRef.current = next;
+        setItems(next);
       }
-      setItems(xs => xs.map(x => (x.id === j.id ? ({ ...x, ...j } as Entry) : x)));
     };
-    const onBatch = (
-      _: unknown,
-      e: { batch: { id: string; status: any; counts: any; total?: number } }
-    ) => {
-      const b = e.batch;
-      if (!itemsRef.current.some(x => x.id === b.id)) {
-        reloadSoon();
-        return;
-      }
-      setItems(xs =>
-        xs.map(x =>
-          x.id === b.id
-            ? ({
-                ...x,
-                status: b.status,
-                counts: b.counts,
-                total: b.total ?? (x as BatchRecord).total,
-              } as Entry)
-            : x
-        )
-      );
-    };
-    ev.jobEvent.connect(onJob);
-    ev.batchEvent.connect(onBatch);
+    ev.jobEvent.connect(onEvent);
+    ev.batchEvent.connect(onEvent);
     ev.resynced.connect(reloadSoon);
     return () => {
-      ev.jobEvent.disconnect(onJob);
-      ev.batchEvent.disconnect(onBatch);
+      ev.jobEvent.disconnect(onEvent);
+      ev.batchEvent.disconnect(onEvent);
       ev.resynced.disconnect(reloadSoon);
     };
   }, [bulkrun, load, reloadSoon]);

@@ -69,6 +69,13 @@ test.describe('frame', () => {
     expect(typeof body.version).toBe('string');
   });
 
+  test('snapshot answers keep their event seq header through the proxy', async ({ page }) => {
+    // The views pair a listing with the event stream by this header (bulkrun-seq).
+    const response = await page.request.get('/bulkrun/api/v1/batches');
+    expect(response.status()).toBe(200);
+    expect(response.headers()['bulkrun-seq']).toMatch(/^\d+$/);
+  });
+
   test('a request without Jupyter credentials is refused', async ({ baseURL }) => {
     const anonymous = await anonymousContext(baseURL);
     try {

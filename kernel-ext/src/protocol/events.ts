@@ -4,6 +4,12 @@
  */
 import type { BatchCounts, JobRecord, JobStatus } from './records';
 
+/**
+ * REST answers that a live view pairs with this stream (a batch, its jobs) carry the seq
+ * of the newest event they reflect in this header; events after it apply on top.
+ */
+export const SEQ_HEADER = 'bulkrun-seq';
+
 // ---- client → server
 export interface SubscribeMessage {
   type: 'subscribe';

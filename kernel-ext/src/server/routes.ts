@@ -2,12 +2,13 @@
  * REST routes under /api/v1 (PRODUCT.md "REST API"). Handlers only translate HTTP to
  * engine calls; errors are ApiErrors mapped to HTTP in one place (errors.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../engine/access';
 import { cancel, cancelBatch } from '../engine/cancel';
 import type { Engine } from '../engine/engine';
 import { retryBatch, retryJob, retryJobs } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
+import { SEQ_HEADER } from '../protocol/events';
 import { readLog } from './logs';
 
 type Q = Record<string, string | undefined>;
@@ -42,6 +43,16 @@ function requireUserToken(req: FastifyRequest): void {
     throw new ApiError('forbidden', 'A job token cannot do this; use a user token');
 }
 
+/**
+ * Sets `Bulkrun-Seq`: the event seq read just before the answer's data. Every event up to
+ * it is reflected in the answer; a client that got later events over the WebSocket while
+ * this request was in flight applies those on top (reads and writes are synchronous, so
+ * nothing interleaves between this read and the data's).
+ */
+function snapshotSeq(reply: FastifyReply, engine: Engine): void {
+  reply.header(SEQ_HEADER, String(engine.store.events.maxSeq()));
+}
+
 export function registerRoutes(app: FastifyInstance, engine: Engine, version: string): void {
   app.get('/api/v1/health', async () => {
     const backends = await engine.health();
@@ -63,8 +74,9 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     return { batch: res.batch, jobIds: res.jobIds };
   });
 
-  app.get('/api/v1/batches', async req => {
+  app.get('/api/v1/batches', async (req, reply) => {
     const q = req.query as Q;
+    snapshotSeq(reply, engine);
     const page = engine.listBatches(req.actor, {
       status: q.status,
       limit: intParam(q.limit, 'limit'),
@@ -75,14 +87,16 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     return { batches: page.items, nextCursor: page.nextCursor };
   });
 
-  app.get('/api/v1/batches/:id', async req => {
+  app.get('/api/v1/batches/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
+    snapshotSeq(reply, engine);
     return engine.getBatch(req.actor, id, { asAdmin: asAdmin(req) });
   });
 
-  app.get('/api/v1/batches/:id/jobs', async req => {
+  app.get('/api/v1/batches/:id/jobs', async (req, reply) => {
     const { id } = req.params as { id: string };
     const q = req.query as Q;
+    snapshotSeq(reply, engine);
     const page = engine.listBatchJobs(req.actor, id, {
       status: q.status,
       limit: intParam(q.limit, 'limit'),

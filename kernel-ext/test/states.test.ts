@@ -23,7 +23,7 @@ function batch(p: Partial<BatchRow>): BatchRow {
   return {
     id: 'b', label: '', total: 3, fan_in: null, fan_in_job_id: null, max_parallel: null, max_retries: 0,
     idempotency_key: null, cancelled: null, n_created: 0, n_queued: 0, n_running: 0, n_completed: 0,
-    n_error: 0, n_terminated: 0, auto_retries: 0, ...p,
+    n_error: 0, n_terminated: 0, auto_retries: 0, fan_in_stale: 0, ...p,
   };
 }
 const parent = { status: 'running', submit_state: null } as unknown as JobRow;

@@ -85,7 +85,9 @@ export class Dispatcher {
          WHERE status = 'created' AND is_batch = 0 AND submit_state IS NULL`
       ),
       next: db.prepare(
-        `SELECT j.*, b.max_parallel AS max_parallel FROM jobs j INDEXED BY jobs_waiting
+        `SELECT j.*, b.max_parallel AS max_parallel,
+                b.n_created + b.n_queued + b.n_running AS rows_pending
+         FROM jobs j INDEXED BY jobs_waiting
          LEFT JOIN batches b ON b.id = j.batch_id
          WHERE j.owner = ? AND j.backend = ? AND j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
          ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
@@ -145,10 +147,13 @@ export class Dispatcher {
         const want = Math.min(free, 100000);
         const rows = next.all(owner, name, want, offset) as (JobRow & {
           max_parallel: number | null;
+          rows_pending: number | null;
         })[];
         offset += rows.length;
         for (const j of rows) {
           if (free <= 0) break;
+          // A fan-in retried while rows still run waits for them: it reads their outputs.
+          if (j.role === 'fan_in' && (j.rows_pending ?? 0) > 0) continue;
           // The scheduler throttles a batch's first submission itself (nativeMaxParallel);
           // a retry is a separate submission its throttle does not see, so the engine
           // holds it while the batch is at maxParallel.

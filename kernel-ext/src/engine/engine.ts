@@ -28,6 +28,7 @@ import type { EngineConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { newId, newIds, ID_PATTERN } from './ids';
 import { Lifecycle } from './lifecycle';
+import { newAttempt } from './retry';
 import { Tracker } from './tracker';
 import { checkBatchBody, checkJobBody } from './validate';
 
@@ -63,6 +64,13 @@ export class Engine {
     this.log = deps.log;
     this.life = new Lifecycle(this.store, this.bus);
     this.life.createFanIn = (batch, parent) => this.createFanInRow(batch, parent);
+    this.life.rerunFanIn = (batch, fanIn) =>
+      newAttempt(
+        this,
+        fanIn.retry_parent ? this.store.jobs.get(fanIn.retry_parent)! : fanIn,
+        fanIn,
+        'rows were retried after the fan-in ran: it runs again over their newest outputs'
+      );
     this.dispatcher = new Dispatcher(this);
     this.tracker = new Tracker(this);
   }

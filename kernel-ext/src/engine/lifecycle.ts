@@ -11,7 +11,7 @@ import type { BatchRow, JobRow } from '../store/rows';
 import { iso } from '../store/rows';
 import type { EventBus, Published } from './bus';
 import { canTransition, InvalidTransition } from './states';
-import { deriveBatchStatus, fanInDue } from './batch-status';
+import { deriveBatchStatus, fanInDue, fanInRerunDue } from './batch-status';
 
 /** Column → record field, for "changed fields" in job events. */
 const FIELD: Partial<Record<keyof JobRow, [keyof JobRecord, (v: any) => unknown]>> = {
@@ -31,6 +31,8 @@ export class Lifecycle {
   private dirtyBatches = new Set<string>();
   /** Set by the engine: creates the fan-in job row when a batch's rows are done. */
   createFanIn: (batch: BatchRow, parent: JobRow) => JobRow | null = () => null;
+  /** Set by the engine: writes the next attempt of a fan-in whose inputs changed. */
+  rerunFanIn: (batch: BatchRow, fanIn: JobRow) => JobRow = (_b, f) => f;
 
   constructor(
     readonly store: Store,
@@ -143,6 +145,10 @@ export class Lifecycle {
         batch.fan_in_job_id = created.id;
         fanIn = created;
       }
+    }
+    if (fanIn && fanInRerunDue(batch, fanIn)) {
+      fanIn = this.rerunFanIn(batch, fanIn);
+      batch.fan_in_stale = 0;
     }
     const status = deriveBatchStatus(batch, parent, fanIn);
     const patch: Partial<JobRow> = {};

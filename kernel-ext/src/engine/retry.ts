@@ -29,7 +29,7 @@ function retryOne(
   why?: string,
   resources?: Resources
 ): JobRow {
-  const { store, life } = engine;
+  const { store } = engine;
   const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
   if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
   if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
@@ -61,7 +61,28 @@ function retryOne(
       `Job ${root.id} has been retried ${retries} times, the limit; more retries are unlikely to help. Check its logs and parameters.`
     );
   }
-  const latest = attempts[attempts.length - 1];
+  return newAttempt(
+    engine,
+    root,
+    attempts[attempts.length - 1],
+    why ?? `retry of ${job.id}`,
+    resources
+  );
+}
+
+/**
+ * Writes the next attempt of `root` after `latest` (call inside a commit): the new row
+ * copies app version, params and resources, links to the root and becomes the row's
+ * effective state; the batch's counts and fan-in follow.
+ */
+export function newAttempt(
+  engine: Engine,
+  root: JobRow,
+  latest: JobRow,
+  why: string,
+  resources?: Resources
+): JobRow {
+  const { store, life } = engine;
   const newRow = engine.newJobRow({
     id: newId(),
     batch_id: root.batch_id,
@@ -86,15 +107,28 @@ function retryOne(
   // The previous newest attempt stops being the row's effective state.
   store.jobs.update(latest.id, { is_latest: 0 });
   store.jobs.insert(newRow);
-  if (root.batch_id && root.role === 'task') {
-    store.batches.shiftCount(root.batch_id, latest.status, 'created');
+  if (root.batch_id) {
     const b = store.batches.get(root.batch_id);
-    // Retrying a row of a cancelled batch reopens the batch.
-    if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
+    if (root.role === 'task') {
+      store.batches.shiftCount(root.batch_id, latest.status, 'created');
+      // Retrying a row of a cancelled batch reopens the batch.
+      if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
+      // A fan-in that already started saw this row's old outcome: it runs again once the
+      // rows settle. (One still in `created` reads the inputs when it is submitted.)
+      if (b?.fan_in_job_id && !b.fan_in_stale) {
+        const fanIn = life.latestAttempt(b.fan_in_job_id);
+        if (fanIn && fanIn.status !== 'created') {
+          store.batches.update(root.batch_id, { fan_in_stale: 1 });
+        }
+      }
+    } else if (root.role === 'fan_in' && b?.fan_in_stale) {
+      // This attempt reads the newest outputs when it is submitted.
+      store.batches.update(root.batch_id, { fan_in_stale: 0 });
+    }
+    life.markBatchDirty(root.batch_id);
   }
-  if (root.batch_id) life.markBatchDirty(root.batch_id);
   const row = store.jobs.get(newRow.id)!;
-  life.emitJob(row, { created_at: row.created_at }, why ?? `retry of ${job.id}`);
+  life.emitJob(row, { created_at: row.created_at }, why);
   return row;
 }
 

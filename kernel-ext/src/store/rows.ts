@@ -64,6 +64,8 @@ export interface BatchRow {
   n_error: number;
   n_terminated: number;
   auto_retries: number;
+  /** 1 when a row was retried after the fan-in started: it runs again when rows settle. */
+  fan_in_stale: number;
 }
 
 export const iso = (ms: number | null): string | null =>

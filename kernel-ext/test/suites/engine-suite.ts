@@ -85,6 +85,65 @@ export function defineEngineSuite(backend: string, config: Record<string, unknow
       expect(fanIn.status).toBe('completed');
       expect(fanIn.output).toEqual({ count: 2, inputs: [{ message: 'x' }, null] });
     });
+
+    it('runs the fan-in again when a row is retried after it ran (all_finished)', async () => {
+      const post = await s.req('POST', '/api/v1/batches', {
+        app: 't-flaky',
+        params: [{ msg: 'steady' }, { msg: 'flaky row' }],
+        fanIn: { app: 't-merge', when: 'all_finished' },
+        maxRetries: 0,
+      });
+      const id = post.body.batch.id;
+      const first = await waitBatch(s, id, ['completed', 'error']);
+      expect(first.status).toBe('error');
+      const fanInId = first.fanInJobId;
+      expect((await s.req('GET', `/api/v1/jobs/${fanInId}`)).body.output.inputs).toEqual([
+        { message: 'steady', attempt: 1 },
+        null,
+      ]);
+
+      const retried = await s.req('POST', `/api/v1/batches/${id}/retry`, {});
+      expect(retried.body.results).toHaveLength(1);
+      const done = await waitBatch(s, id, ['completed', 'error']);
+      expect(done.status).toBe('completed');
+      // The fan-in ran again as its second attempt, over the rows' newest outputs.
+      expect(done.fanInJobId).toBe(fanInId);
+      const root = (await s.req('GET', `/api/v1/jobs/${fanInId}`)).body;
+      expect(root.retryIds).toHaveLength(1);
+      const rerun = await waitJob(s, root.retryIds[0], ['completed']);
+      expect(rerun.attempt).toBe(2);
+      expect(rerun.output.inputs).toEqual([
+        { message: 'steady', attempt: 1 },
+        { message: 'flaky row', attempt: 2 },
+      ]);
+      const latest = (await s.req('GET', `/api/v1/batches/${id}/jobs`)).body.jobs;
+      expect(latest.find((j: any) => j.role === 'fan_in').id).toBe(rerun.id);
+    });
+
+    it('holds a fan-in retried together with rows until the rows have ended', async () => {
+      const post = await s.req('POST', '/api/v1/batches', {
+        app: 't-flaky',
+        params: [{ msg: 'steady' }, { msg: 'flaky row' }],
+        // The fan-in fails on its first attempt too.
+        fanIn: { app: 't-flaky', params: { msg: 'flaky fan-in' }, when: 'all_finished' },
+        maxRetries: 0,
+      });
+      const id = post.body.batch.id;
+      const first = await waitBatch(s, id, ['completed', 'error']);
+      expect(first.status).toBe('error');
+      // Retry everything that failed at once: the row and the fan-in.
+      const retried = (await s.req('POST', `/api/v1/batches/${id}/retry`, {})).body.results;
+      expect(retried).toHaveLength(2);
+      const done = await waitBatch(s, id, ['completed', 'error']);
+      expect(done.status).toBe('completed');
+      const all = (await s.req('GET', `/api/v1/batches/${id}/jobs?attempts=all`)).body.jobs;
+      const fanIns = all.filter((j: any) => j.role === 'fan_in');
+      // Two fan-in attempts, not three: the retried one already saw the newest rows.
+      expect(fanIns.map((j: any) => j.attempt).sort()).toEqual([1, 2]);
+      const row = all.find((j: any) => j.index === 1 && j.attempt === 2);
+      const fanIn = fanIns.find((j: any) => j.attempt === 2);
+      expect(Date.parse(fanIn.startedAt)).toBeGreaterThanOrEqual(Date.parse(row.finishedAt));
+    });
   });
 
   describe('parameters reach the program literally', () => {

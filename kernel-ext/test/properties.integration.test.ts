@@ -7,7 +7,8 @@
  *  - a batch's counts equal its rows' newest attempts;
  *  - no job leaves a terminal state;
  *  - slot usage never exceeds the limit;
- *  - no row (or single job) has two attempts in flight.
+ *  - no row (or single job) has two attempts in flight;
+ *  - a fan-in is in the scheduler only over settled rows, or is marked to run again.
  * Jobs are t-gate processes that run until the test writes their exit code.
  */
 import Database from 'better-sqlite3';
@@ -27,7 +28,7 @@ const CONFIG = {
 const TERMINAL = new Set(['completed', 'error', 'terminated']);
 
 type Action =
-  | { kind: 'batch'; rows: number }
+  | { kind: 'batch'; rows: number; fanIn: 'all_completed' | 'all_finished' | null }
   | { kind: 'single' }
   | { kind: 'finish'; pick: number; code: 0 | 1 }
   | { kind: 'cancel'; pick: number }
@@ -37,7 +38,14 @@ type Action =
   | { kind: 'wait' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('batch' as const), rows: fc.integer({ min: 1, max: 4 }) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('batch' as const),
+      rows: fc.integer({ min: 1, max: 4 }),
+      fanIn: fc.constantFrom(null, 'all_completed' as const, 'all_finished' as const),
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ kind: fc.constant('single' as const) }), weight: 2 },
   {
     arbitrary: fc.record({
@@ -104,7 +112,8 @@ class World {
     switch (a.kind) {
       case 'batch': {
         const params = Array.from({ length: a.rows }, () => ({ dir: this.gates }));
-        const r = await this.c.req('POST', '/api/v1/batches', { app: 't-gate', params });
+        const fanIn = a.fanIn ? { app: 't-gate', params: { dir: this.gates }, when: a.fanIn } : undefined;
+        const r = await this.c.req('POST', '/api/v1/batches', { app: 't-gate', params, fanIn });
         expect(r.status).toBe(202);
         break;
       }
@@ -212,6 +221,15 @@ class World {
       inFlight.set(key, [...(inFlight.get(key) ?? []), r.id]);
     }
     for (const [key, ids] of inFlight) expect({ key, ids: ids.length }).toEqual({ key, ids: 1 });
+    // A fan-in in the scheduler runs over settled rows, or is marked to run again after.
+    const early = this.db
+      .prepare(
+        `SELECT f.id, f.batch_id FROM jobs f JOIN batches b ON b.id = f.batch_id
+         WHERE f.role = 'fan_in' AND f.status IN ('queued', 'running')
+           AND b.n_created + b.n_queued + b.n_running > 0 AND b.fan_in_stale = 0`
+      )
+      .all();
+    expect(early).toEqual([]);
   }
 
   async close(): Promise<void> {

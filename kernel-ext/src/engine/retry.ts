@@ -113,11 +113,12 @@ export function newAttempt(
       store.batches.shiftCount(root.batch_id, latest.status, 'created');
       // Retrying a row of a cancelled batch reopens the batch.
       if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
-      // A fan-in that already started saw this row's old outcome: it runs again once the
-      // rows settle. (One still in `created` reads the inputs when it is submitted.)
+      // A fan-in that already left the queue of waiting jobs saw (or is about to read)
+      // this row's old outcome: it runs again once the rows settle. One still waiting
+      // reads the inputs when it is submitted, after the rows settle.
       if (b?.fan_in_job_id && !b.fan_in_stale) {
         const fanIn = life.latestAttempt(b.fan_in_job_id);
-        if (fanIn && fanIn.status !== 'created') {
+        if (fanIn && (fanIn.status !== 'created' || fanIn.submit_state !== null)) {
           store.batches.update(root.batch_id, { fan_in_stale: 1 });
         }
       }

@@ -65,7 +65,8 @@ $(SERVER_OUT): $(NPM_STAMP) $(SERVER_SRC)
 	@test -f $@ || { echo "build: the server build did not produce $@" >&2; exit 1; }
 	@touch $@
 
-$(LIB_OUT): $(NPM_STAMP) $(LIB_SRC)
+# The extension's types come from the server's declarations (kernel-ext/dist/protocol).
+$(LIB_OUT): $(NPM_STAMP) $(SERVER_OUT) $(LIB_SRC)
 	npm run build:lib
 	@touch $@
 

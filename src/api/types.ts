@@ -1,51 +1,47 @@
 /**
- * Frontend mirror of the server's public records and events
- * (kernel-ext/src/protocol). Kept as a copy because the extension compiles with
- * rootDir=src; data shapes only.
+ * The server's public records and events, as types, from their one definition in
+ * kernel-ext/src/protocol (its declarations come with the server build, which `make`
+ * runs first). The few runtime values the views need are written here and typed by it.
  */
+import type * as Protocol from 'bulkrun-server/dist/protocol';
 
-export const JOB_STATUSES = [
+export type {
+  BatchCounts,
+  BatchEvent,
+  BatchRecord,
+  BatchSpec,
+  ClientMessage,
+  FanInPolicy,
+  HealthReport,
+  JobError,
+  JobEvent,
+  JobRecord,
+  JobRole,
+  JobStatus,
+  LogChunk,
+  LogEvent,
+  Resources,
+  RetryResult,
+  RowError,
+  ServerMessage,
+} from 'bulkrun-server/dist/protocol';
+
+export const JOB_STATUSES: readonly Protocol.JobStatus[] = [
   'created',
   'queued',
   'running',
   'completed',
   'error',
   'terminated',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+];
 
-export function isTerminal(s: JobStatus | string | undefined | null): boolean {
+export function isTerminal(s: Protocol.JobStatus | string | undefined | null): boolean {
   return s === 'completed' || s === 'error' || s === 'terminated';
 }
 
-export type JobRole = 'single' | 'task' | 'fan_in';
-
-export interface JobError {
-  code: string;
-  message: string;
-}
-
-export interface Resources {
-  cpus?: number;
-  memory?: string;
-  walltime?: string;
-  gpus?: number;
-  nodes?: number;
-  tasksPerNode?: number;
-  partition?: string;
-  [extra: string]: unknown;
-}
-
-export interface AppDefinition {
-  id: string;
-  version: string;
-  title: string;
-  description: string;
-  command: string[];
+/** An app as the views read it: its parameters are the JSON Schema the grid renders. */
+export interface AppDefinition extends Omit<Protocol.AppDefinition, 'parameters'> {
   parameters: JSONSchema;
-  resources?: Resources;
-  container?: { image: string; runtime: string };
-  outputs?: Record<string, unknown>;
 }
 
 /** The subset of JSON Schema the parameter grid understands. */
@@ -68,146 +64,3 @@ export interface JSONSchema {
   items?: JSONSchema;
   [extra: string]: unknown;
 }
-
-export interface JobRecord {
-  id: string;
-  batchId: string | null;
-  role: JobRole;
-  index: number | null;
-  owner: string;
-  app: string;
-  appVersion: string;
-  params: Record<string, unknown>;
-  resources: Resources;
-  backend: string;
-  backendJobId: string | null;
-  status: JobStatus;
-  priority: number;
-  createdAt: string;
-  queuedAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  exitCode: number | null;
-  error: JobError | null;
-  terminatedCode: string | null;
-  retryParent: string | null;
-  retryIds: string[];
-  retryCount: number;
-  attempt: number;
-  output: unknown | null;
-  workDir: string;
-  parentJobId?: string | null;
-  origin?: string | null;
-}
-
-export type FanInPolicy = 'all_completed' | 'all_finished';
-
-export interface BatchCounts {
-  created: number;
-  queued: number;
-  running: number;
-  completed: number;
-  error: number;
-  terminated: number;
-}
-
-export interface BatchRecord extends JobRecord {
-  batchJob: true;
-  childJobIds: string[];
-  label: string;
-  total: number;
-  counts: BatchCounts;
-  fanIn: {
-    app: string;
-    params: Record<string, unknown>;
-    resources: Resources;
-    when: FanInPolicy;
-  } | null;
-  fanInJobId: string | null;
-  maxParallel: number | null;
-  maxRetries: number;
-}
-
-export interface RowError {
-  row: number | null;
-  field: string;
-  message: string;
-}
-
-/** Body of POST /batches (plus the `origin` extension). */
-export interface BatchSpec {
-  app: string;
-  params: Record<string, unknown>[];
-  shared?: Record<string, unknown>;
-  resources?: Resources;
-  backend?: string;
-  label?: string;
-  fanIn?: {
-    app: string;
-    params?: Record<string, unknown>;
-    resources?: Resources;
-    when?: FanInPolicy;
-  } | null;
-  maxParallel?: number;
-  maxRetries?: number;
-  priority?: number;
-  idempotencyKey?: string;
-  origin?: string;
-}
-
-export interface HealthReport {
-  ok: boolean;
-  version: string;
-  backends: Record<string, { available: boolean; detail: string }>;
-}
-
-export type RetryResult =
-  | { jobId: string; retryId: string }
-  | { jobId: string; error: string | { code?: string; message: string } };
-
-export interface LogChunk {
-  data: string;
-  offset: number;
-  nextOffset: number;
-  eof: boolean;
-  size?: number;
-}
-
-// ---- WebSocket messages
-export interface JobEvent {
-  type: 'job';
-  seq: number;
-  job: Partial<JobRecord> & { id: string; status: JobStatus };
-  reason?: string;
-}
-export interface BatchEvent {
-  type: 'batch';
-  seq: number;
-  batch: {
-    id: string;
-    status: JobStatus;
-    counts: BatchCounts;
-    total?: number;
-    fanInJobId?: string | null;
-  };
-}
-export interface LogEvent {
-  type: 'log';
-  jobId: string;
-  stream: 'stdout' | 'stderr';
-  offset: number;
-  data: string;
-}
-export type ServerMessage =
-  | { type: 'hello'; seq: number }
-  | JobEvent
-  | BatchEvent
-  | LogEvent
-  | { type: 'reset' }
-  | { type: 'error'; code: string; message: string }
-  | { type: 'pong' };
-
-export type ClientMessage =
-  | { type: 'subscribe'; batchIds?: string[]; jobIds?: string[]; since?: number }
-  | { type: 'logs'; jobId: string; stream: 'stdout' | 'stderr'; follow: boolean; offset?: number }
-  | { type: 'ping' };

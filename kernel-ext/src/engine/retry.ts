@@ -7,7 +7,7 @@
  * request reach the scheduler in one dispatch pass, grouped into one submission.
  */
 import { ApiError } from '../protocol/errors';
-import type { JobRecord, Resources } from '../protocol/records';
+import type { JobRecord, Resources, RetryResult } from '../protocol/records';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, canSee, notFound } from './access';
@@ -18,7 +18,7 @@ import { memoryToMB } from './validate';
 export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
 export const MSG_NO_IDS = 'No job_ids provided to retry';
 
-export type RetryResult = { jobId: string; retryId: string } | { jobId: string; error: string };
+export type { RetryResult };
 
 /** Checks one id and writes its retry (call inside a commit). Throws ApiError on refusal. */
 function retryOne(

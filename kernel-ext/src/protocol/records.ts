@@ -169,3 +169,15 @@ export interface HealthReport {
   version: string;
   backends: Record<string, { available: boolean; detail: string }>;
 }
+
+/** One result of POST /jobs/retry and /batches/{id}/retry: the new attempt, or why not. */
+export type RetryResult = { jobId: string; retryId: string } | { jobId: string; error: string };
+
+/** GET /jobs/{id}/logs: a window of one log stream (byte offsets). */
+export interface LogChunk {
+  data: string;
+  offset: number;
+  nextOffset: number;
+  eof: boolean;
+  size: number;
+}

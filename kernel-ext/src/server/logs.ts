@@ -2,19 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FILES } from '../backends/workdir';
-import { isTerminal } from '../protocol/records';
+import { isTerminal, type LogChunk } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 
 export const DEFAULT_LOG_CHUNK = 256 * 1024;
 export const MAX_LOG_CHUNK = 4 * 1024 * 1024;
-
-export interface LogChunk {
-  data: string;
-  offset: number;
-  nextOffset: number;
-  eof: boolean;
-  size: number;
-}
 
 export function logPath(row: Pick<JobRow, 'work_dir'>, stream: 'stdout' | 'stderr'): string {
   return path.join(row.work_dir, stream === 'stdout' ? FILES.stdout : FILES.stderr);

@@ -1,16 +1,9 @@
 /** `bulkrun logs ID [-f]`: a job's stdout (or stderr), following it until the job ends. */
 import type { Command } from 'commander';
-import type { JobRecord } from '../../protocol/records';
+import type { JobRecord, LogChunk } from '../../protocol/records';
 import { isTerminal } from '../../protocol/records';
 import type { ApiClient } from '../client';
 import { action, clientFrom, type GlobalOptions } from '../context';
-
-interface LogChunk {
-  data: string;
-  offset: number;
-  nextOffset: number;
-  eof: boolean;
-}
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 

@@ -1,20 +1,12 @@
 /** `bulkrun cancel` and `bulkrun retry`. */
 import { Command } from 'commander';
-import type { BatchRecord, JobRecord } from '../../protocol/records';
+import type { BatchRecord, JobRecord, RetryResult } from '../../protocol/records';
 import { UsageError } from '../client';
 import { action, clientFrom, printJson, type GlobalOptions } from '../context';
 import { statusText, summaryLine } from '../format';
 
-type RetryResult = {
-  jobId: string;
-  retryId?: string;
-  error?: { code?: string; message: string } | string;
-};
-
 function describeResult(r: RetryResult): string {
-  if (r.retryId) return `${r.jobId}: retried as ${r.retryId}`;
-  const msg = typeof r.error === 'string' ? r.error : (r.error?.message ?? 'not retried');
-  return `${r.jobId}: ${msg}`;
+  return 'retryId' in r ? `${r.jobId}: retried as ${r.retryId}` : `${r.jobId}: ${r.error}`;
 }
 
 export function registerManage(program: Command): void {
@@ -86,7 +78,7 @@ export function registerManage(program: Command): void {
         if (flags.json) printJson({ results });
         else if (!results.length) process.stdout.write('nothing to retry\n');
         else for (const r of results) process.stdout.write(`${describeResult(r)}\n`);
-        return results.some(r => !r.retryId) ? 1 : 0;
+        return results.some(r => !('retryId' in r)) ? 1 : 0;
       })
     );
 }

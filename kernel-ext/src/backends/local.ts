@@ -32,6 +32,8 @@ export interface LocalConfig {
 /** Exit code the wrapper uses when another wrapper already claimed the work dir. */
 const CLAIM_LOST = 75;
 const SPAWNER_PATH = path.join(__dirname, 'spawner.pl');
+/** How long an exit record may wait for the spawner's report before poll() takes it. */
+const MISSED_EXIT_GRACE_MS = 2000;
 
 interface Running {
   workDir: string;
@@ -191,7 +193,17 @@ export class LocalBackend implements Backend {
   async poll(active: TrackedJob[]): Promise<StatusUpdate[]> {
     const out: StatusUpdate[] = [];
     for (const j of active) {
-      if (this.children.has(j.jobId)) continue;
+      if (this.children.has(j.jobId)) {
+        // The spawner reports exits at once. An exit record it has not reported within a
+        // grace period is taken as is: a slot must never stay held by a finished job.
+        const exit = readExit(j.workDir);
+        if (!exit || Date.now() - exit.at.getTime() < MISSED_EXIT_GRACE_MS) continue;
+        this.ctx.log.warn(
+          { jobId: j.jobId },
+          'local spawner did not report an exit; taken from the work dir'
+        );
+        this.children.delete(j.jobId);
+      }
       const done = this.fromRecords(j.jobId, j.workDir);
       if (done) {
         out.push(done);

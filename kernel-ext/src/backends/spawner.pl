@@ -10,40 +10,34 @@
 # the wrappers keep running; the next server follows them through their work dirs.
 use strict;
 use warnings;
-use POSIX qw(setsid :sys_wait_h :signal_h _exit);
+use POSIX qw(setsid :sys_wait_h _exit);
 
 my $wrapper = shift @ARGV or die "usage: spawner.pl WRAPPER\n";
 $| = 1;
 my %job;    # pid -> jobId
 
+# Exits are reaped here, in the main loop, never in a signal handler: Perl runs handlers
+# only between statements, so a SIGCHLD that lands just before a blocking read would wait
+# for the next input, and with every slot held by an exited job none would come. The
+# no-op handler makes select() return early (EINTR) when a child exits; the timeout
+# bounds the wait when the signal lands just before select().
 sub reap {
     while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
         my $id = delete $job{$pid};
         print "E $id $pid $?\n" if defined $id;
     }
 }
-$SIG{CHLD} = \&reap;
+$SIG{CHLD} = sub { };
 
-my $chld = POSIX::SigSet->new(SIGCHLD);
-while (1) {
-    my $line = <STDIN>;
-    if (!defined $line) {
-        next if $!{EINTR};
-        last;
-    }
-    chomp $line;
-    my ($id, $dir) = split /\t/, $line, 2;
-    next unless defined $dir;
-    # Block SIGCHLD until the pid is recorded, so a fast exit is never reaped unnamed.
-    sigprocmask(SIG_BLOCK, $chld);
+sub start {
+    my ($id, $dir) = split /\t/, shift, 2;
+    return unless defined $dir;
     my $pid = fork();
     if (!defined $pid) {
-        sigprocmask(SIG_UNBLOCK, $chld);
         print "F $id $!\n";
-        next;
+        return;
     }
     if ($pid == 0) {
-        sigprocmask(SIG_UNBLOCK, $chld);
         $SIG{CHLD} = 'DEFAULT';
         setsid();
         open(STDIN, '<', '/dev/null');
@@ -51,7 +45,27 @@ while (1) {
         open(STDERR, '>', '/dev/null');
         exec('bash', $wrapper, $dir) or _exit(127);
     }
+    # Recorded before the next reap, so even an instant exit is reported with its id.
     $job{$pid} = $id;
     print "S $id $pid\n";
-    sigprocmask(SIG_UNBLOCK, $chld);
+}
+
+my $buf = '';
+my $rin = '';
+vec($rin, fileno(STDIN), 1) = 1;
+while (1) {
+    reap();
+    my $n = select(my $rout = $rin, undef, undef, %job ? 0.1 : undef);
+    next if $n <= 0;    # a child exited (EINTR) or the timeout passed
+    my $got = sysread(STDIN, $buf, 65536, length $buf);
+    if (!defined $got) {
+        next if $!{EINTR};
+        last;
+    }
+    last if $got == 0;
+    while ((my $i = index($buf, "\n")) >= 0) {
+        my $line = substr($buf, 0, $i);
+        substr($buf, 0, $i + 1) = '';
+        start($line);
+    }
 }

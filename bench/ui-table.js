@@ -3,7 +3,8 @@
  * The bulk-run cell's status table with a 10,000-row batch, in a real JupyterLab (the
  * repo's .venv) in Debian's Chromium: how soon the rows show, how smooth scrolling is
  * while the rows' events stream in and after, and how far the view trails the server.
- * Usage: node bench/ui-table.js [--rows 10000] [--sweep-ms 3000]
+ * Usage: node bench/ui-table.js [--rows 10000] [--sweep-ms 3000] [--profile]
+ * (--profile: prints where the page's main thread spent the live sweep, by function.)
  * Needs `make install` (the .venv, the built extension and server) and /usr/bin/chromium.
  */
 /* global document, performance, PerformanceObserver, requestAnimationFrame -- inside page.evaluate */
@@ -20,6 +21,7 @@ const arg = (name, def) => {
 };
 const ROWS = arg('rows', 10000);
 const SWEEP_MS = arg('sweep-ms', 3000);
+const PROFILE = process.argv.includes('--profile');
 const PORT = String(20000 + Math.floor(Math.random() * 12000));
 const TOKEN = 'bench-ui-token';
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -162,6 +164,28 @@ function sweep(page, ms) {
   }, ms);
 }
 
+/** Self time by function (name, file:line) from a CPU profile, top 15. */
+function printProfile(profile) {
+  const dt = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const self = new Map();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const us = dt.get(n.id) ?? 0;
+    total += us;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + us);
+  }
+  console.log(`\nmain thread during the live sweep: ${(total / 1000).toFixed(0)} ms sampled`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+  }
+}
+
 const fmt = s =>
   `${s.fps} fps, frame p50 ${s.p50.toFixed(1)} ms / p95 ${s.p95.toFixed(1)} ms / max ${s.max.toFixed(0)} ms, ` +
   `${s.longTasks} long tasks, ${s.domRows} rows in the DOM`;
@@ -194,7 +218,13 @@ async function main() {
     const tRows = Date.now();
     const summary = page.locator('.jp-Bulkrun-summary');
 
+    const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const live = await sweep(page, SWEEP_MS);
+    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
     const liveSummary = await summary.textContent();
 
     // The server finishes; how long until the view says so too.

@@ -76,8 +76,8 @@ export class Dispatcher {
       ),
       batchInUse: db
         .prepare(
-          `SELECT COUNT(*) FROM jobs WHERE batch_id = ? AND role = 'task'
-           AND (status IN ('queued','running') OR holds_slot = 1)`
+          `SELECT COUNT(*) FROM jobs INDEXED BY jobs_batch_in_use
+           WHERE batch_id = ? AND role = 'task' AND (status IN ('queued', 'running') OR holds_slot = 1)`
         )
         .pluck(),
       // Who has waiting jobs, by index seeks: the next owner, then that owner's next

@@ -1,6 +1,7 @@
 /** One typed request helper: every REST call goes through Jupyter's ServerConnection. */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import type * as Protocol from 'bulkrun-server/dist/protocol';
 import type { RowError } from './types';
 
 export const API_PATH = 'bulkrun/api/v1';
@@ -41,8 +42,8 @@ export function apiUrl(settings: ServerConnection.ISettings, path: string, query
   return q.length ? `${url}?${q.join('&')}` : url;
 }
 
-/** See SEQ_HEADER in kernel-ext/src/protocol/events.ts. */
-export const SEQ_HEADER = 'bulkrun-seq';
+/** The snapshot seq header (kernel-ext/src/protocol/events.ts; its type is the literal). */
+export const SEQ_HEADER: typeof Protocol.SEQ_HEADER = 'bulkrun-seq';
 
 export type RequestOptions = { method?: string; body?: unknown; query?: Query };
 

@@ -40,6 +40,9 @@ function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: (
         }
         cursor = r.nextCursor;
       }
+      if (inflight.current !== seen) {
+        return; // A newer load started meanwhile: its answer is the one to show.
+      }
       for (const e of seen) {
         if (seq !== null && e.seq > seq) {
           out = applyPanelEvent(out, e) ?? out;
@@ -49,7 +52,9 @@ function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: (
       setItems(out);
       setError('');
     } catch (e) {
-      setError((e as Error).message);
+      if (inflight.current === seen) {
+        setError((e as Error).message);
+      }
     } finally {
       if (inflight.current === seen) {
         inflight.current = null;

@@ -300,7 +300,8 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
       <ProgressBar counts={counts} total={total} trans={trans} />
       {fanIn ? (
         <div className="jp-Bulkrun-fanin-line">
-          {trans.__('Fan-in')}: <StatusBadge status={fanIn.status} trans={trans} />{' '}
+          {fanIn.attempt > 1 ? trans.__('Fan-in (run %1)', fanIn.attempt) : trans.__('Fan-in')}
+          : <StatusBadge status={fanIn.status} trans={trans} />{' '}
           <span className="jp-Bulkrun-muted">{reasonOf(fanIn, trans)}</span>
           <button
             className="jp-Bulkrun-linkbutton"

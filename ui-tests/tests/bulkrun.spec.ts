@@ -152,6 +152,43 @@ test.describe('bulk-run cell', () => {
     await expect(view.locator('.jp-Bulkrun-faninoutput')).toBeVisible();
   });
 
+  test('fan-in over all finished rows runs again after a failed row is retried', async ({
+    page,
+    tmpPath,
+  }) => {
+    const root = await serverRoot(page);
+    await page.contents.uploadContent('alpha beta\n', 'text', `${tmpPath}/a.txt`);
+    const dir = path.join(root, tmpPath);
+    const view = await newBulkCell(page, 'rerun.ipynb');
+    await chooseApp(view, 'demo-wordcount');
+    await paste(view, `input\n${dir}/a.txt\n${dir}/late.txt\n`);
+    await view.locator('summary:has-text("Resources")').click();
+    await view.locator('text=Run a fan-in job').click();
+    await chooseApp(view, 'demo-merge', '.jp-Bulkrun-fanin .jp-Bulkrun-apppicker input');
+    await view.locator('select[aria-label="Fan-in policy"]').selectOption('all_finished');
+    await run(view);
+    // The fan-in runs over what finished, with nothing for the failed row.
+    const fanInLine = view.locator('.jp-Bulkrun-fanin-line');
+    await expect(fanInLine.locator('.jp-Bulkrun-badge')).toHaveText('completed', {
+      timeout: 60000,
+    });
+    await expect(summary(view)).toHaveText('1 completed, 1 failed');
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
+    await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('"withOutput": 1');
+    // The missing input appears; the retried row completes and the fan-in runs again.
+    await page.contents.uploadContent('gamma delta\n', 'text', `${tmpPath}/late.txt`);
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Status")').click();
+    await view.locator('button:has-text("Retry failed")').click();
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    await expect(summary(view)).toHaveText('2 completed (1 retried)', { timeout: 60000 });
+    await expect(fanInLine).toContainText('Fan-in (run 2)', { timeout: 30000 });
+    await expect(fanInLine.locator('.jp-Bulkrun-badge')).toHaveText('completed', {
+      timeout: 30000,
+    });
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
+    await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('"withOutput": 2');
+  });
+
   test('cancel a running batch', async ({ page }) => {
     const view = await newBulkCell(page, 'cancel.ipynb');
     await chooseApp(view, 'demo-sleep');

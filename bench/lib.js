@@ -78,4 +78,10 @@ function quantiles(values) {
   return { p50: q(0.5), p95: q(0.95), max: v[v.length - 1] };
 }
 
-module.exports = { ROOT, TOKEN, childServer, quantiles };
+/** The number after `--name` on the command line, or `def`. */
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+module.exports = { ROOT, TOKEN, arg, childServer, quantiles };

@@ -9,16 +9,12 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
-const { childServer } = require('./lib');
+const { arg, childServer } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
 const { startServer } = require(path.join(ROOT, 'kernel-ext', 'dist', 'server'));
 const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const N = arg('tasks', 1000);
 const POST_ROWS = arg('post-rows', 10000);
 const LAT_JOBS = arg('latency-jobs', 200);

@@ -18,14 +18,10 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
-const { ROOT, TOKEN, childServer, quantiles } = require('./lib');
+const { ROOT, TOKEN, arg, childServer, quantiles } = require('./lib');
 
 const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const ROWS = arg('rows', 10000);
 const LOOP = arg('loop', 200);
 const LAT_JOBS = arg('latency-jobs', 30);

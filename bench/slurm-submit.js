@@ -14,6 +14,7 @@
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { arg } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
 const { SlurmBackend } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'slurm'));
@@ -22,10 +23,6 @@ const { sbatchArgv, resourceArgs } = require(
   path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'slurm-script')
 );
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const ROWS = arg('rows', 10000);
 const LOOP = arg('loop', 500);
 

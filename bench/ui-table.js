@@ -13,12 +13,9 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright');
+const { arg } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const ROWS = arg('rows', 10000);
 const SWEEP_MS = arg('sweep-ms', 3000);
 const PROFILE = process.argv.includes('--profile');

@@ -138,3 +138,29 @@ export class BackendUnavailable extends Error {
     this.name = 'BackendUnavailable';
   }
 }
+
+/** Slices of at most `n` items: one scheduler command per slice keeps argv short. */
+export function chunks<T>(items: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/**
+ * Scheduler ids of queued jobs grouped by the scheduler's own priority value for their new
+ * priority (one command per value); jobs without an id yet are skipped.
+ */
+export function idsByPriorityValue(
+  jobs: PriorityChange[],
+  value: (j: PriorityChange) => number
+): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const j of jobs) {
+    if (!j.backendJobId) continue;
+    const v = value(j);
+    const ids = out.get(v);
+    if (ids) ids.push(j.backendJobId);
+    else out.set(v, [j.backendJobId]);
+  }
+  return out;
+}

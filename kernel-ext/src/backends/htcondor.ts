@@ -17,7 +17,7 @@ import type {
   SubmitRequest,
   TrackedJob,
 } from './base';
-import { BackendUnavailable, type PriorityChange } from './base';
+import { BackendUnavailable, chunks, idsByPriorityValue, type PriorityChange } from './base';
 import {
   actionFailureIsHarmless,
   adId,
@@ -562,8 +562,7 @@ export class HTCondorBackend implements Backend {
 
   /** condor_rm / condor_release on ids; "not found" and "already done" are success. */
   private async act(cmd: string, ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += IDS_PER_RM) {
-      const chunk = ids.slice(i, i + IDS_PER_RM);
+    for (const chunk of chunks(ids, IDS_PER_RM)) {
       try {
         await this.run([cmd, ...this.where(), ...chunk]);
       } catch (e) {
@@ -595,16 +594,13 @@ export class HTCondorBackend implements Backend {
 
   /** condor_prio -p: the same JobPrio a submission with this priority would get. */
   async reprioritize(jobs: PriorityChange[]): Promise<void> {
-    const byValue = new Map<number, string[]>();
-    for (const j of jobs) {
-      if (!j.backendJobId) continue;
-      const value = jobPriority(j.priority, j.role, this.cfg.singleJobPriorityBoost);
-      byValue.set(value, [...(byValue.get(value) ?? []), j.backendJobId]);
-    }
+    const byValue = idsByPriorityValue(jobs, j =>
+      jobPriority(j.priority, j.role, this.cfg.singleJobPriorityBoost)
+    );
     for (const [value, ids] of byValue) {
-      for (let i = 0; i < ids.length; i += IDS_PER_RM) {
+      for (const chunk of chunks(ids, IDS_PER_RM)) {
         const argv = [this.cmd.condor_prio, '-p', String(value), ...this.where()];
-        await this.run([...argv, ...ids.slice(i, i + IDS_PER_RM)]).catch(e =>
+        await this.run([...argv, ...chunk]).catch(e =>
           // A job that already started or left the queue no longer needs it.
           this.ctx.log.warn({ err: (e as Error).message, value }, 'condor_prio failed')
         );
@@ -624,12 +620,10 @@ export class HTCondorBackend implements Backend {
     // Never recorded (crash between submit and record): find them by their Bulkrun id.
     const unknown = jobs.filter(j => parseJobId(j.backendJobId) === null && j.groupId);
     await this.act(this.cmd.condor_rm, ids);
-    for (let i = 0; i < unknown.length; i += 500) {
-      const c = unknown
-        .slice(i, i + 500)
-        .map(j => `BulkrunJobId == ${classAdString(j.jobId)}`)
-        .join(' || ');
-      await this.removeByConstraint(c);
+    for (const chunk of chunks(unknown, 500)) {
+      await this.removeByConstraint(
+        chunk.map(j => `BulkrunJobId == ${classAdString(j.jobId)}`).join(' || ')
+      );
     }
   }
 
@@ -638,11 +632,8 @@ export class HTCondorBackend implements Backend {
     const groups = [...new Set(jobs.map(j => j.groupId).filter((g): g is string => !!g))];
     const found = new Map<string, string>();
     const attrs = ['ClusterId', 'ProcId', 'BulkrunJobId', 'BulkrunGroup'];
-    for (let i = 0; i < groups.length; i += 200) {
-      const constraint = groups
-        .slice(i, i + 200)
-        .map(g => `BulkrunGroup == ${classAdString(g)}`)
-        .join(' || ');
+    for (const chunk of chunks(groups, 200)) {
+      const constraint = chunk.map(g => `BulkrunGroup == ${classAdString(g)}`).join(' || ');
       const ads = [
         ...(await this.queryAds('q', constraint, [], attrs)),
         ...(await this.queryAds('history', constraint, [], attrs).catch(e => {

@@ -12,6 +12,8 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   BackendUnavailable,
+  chunks,
+  idsByPriorityValue,
   type Backend,
   type BackendContext,
   type BackendHealth,
@@ -503,15 +505,12 @@ export class SlurmBackend implements Backend {
    * raise a pending job's nice (lower its priority); a refusal is logged, not an error.
    */
   async reprioritize(jobs: PriorityChange[]): Promise<void> {
-    const byNice = new Map<number, string[]>();
-    for (const j of jobs) {
-      if (!j.backendJobId) continue;
-      const nice = niceFor(j.role, j.priority, this.cfg.niceForTasks);
-      byNice.set(nice, [...(byNice.get(nice) ?? []), j.backendJobId]);
-    }
+    const byNice = idsByPriorityValue(jobs, j =>
+      niceFor(j.role, j.priority, this.cfg.niceForTasks)
+    );
     for (const [nice, ids] of byNice) {
-      for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
-        const list = ids.slice(i, i + IDS_PER_UPDATE).join(',');
+      for (const chunk of chunks(ids, IDS_PER_UPDATE)) {
+        const list = chunk.join(',');
         await this.run('scontrol', ['update', `JobId=${list}`, `Nice=${nice}`]).catch(e =>
           this.ctx.log.warn({ err: (e as Error).message, nice }, 'scontrol update Nice failed')
         );

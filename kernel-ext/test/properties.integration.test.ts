@@ -11,7 +11,7 @@
  *  - a fan-in is in the scheduler only over settled rows, or is marked to run again.
  * Jobs are t-gate processes that run until the test writes their exit code.
  */
-import Database from 'better-sqlite3';
+import { Database } from '../src/store/sqlite';
 import type { ChildProcess } from 'child_process';
 import fc from 'fast-check';
 import * as fs from 'fs';
@@ -76,7 +76,7 @@ interface Row {
 class World {
   child!: ChildProcess;
   c!: Client;
-  db!: Database.Database;
+  db!: Database;
   terminal = new Map<string, string>();
   gates: string;
   private port = stablePort();
@@ -89,7 +89,7 @@ class World {
   async start(): Promise<void> {
     this.child = await spawnServer(this.dataDir, this.port, CONFIG);
     this.c = client(`http://127.0.0.1:${this.port}`, 'prop-token');
-    this.db ??= new Database(path.join(this.dataDir, 'bulkrun.db'), { readonly: true, fileMustExist: true });
+    this.db ??= new Database(path.join(this.dataDir, 'bulkrun.db'), { readonly: true });
   }
 
   async crash(): Promise<void> {

@@ -11,9 +11,10 @@ import type { Logger } from '../backends/base';
 import type { AppDefinition } from '../protocol/records';
 import { APP_FILE_SCHEMA, fileAjv, paramsAjv, type ErrorObject } from './schema';
 import { escapeBraces, placeholders, renderCommand } from './template';
+import { assetPath } from '../assets';
 
 /** kernel-ext/apps: the same path from src/apps (ts-jest) and dist/apps (compiled). */
-export const BUILTIN_APPS_DIR = path.resolve(__dirname, '..', '..', 'apps');
+export const BUILTIN_APPS_DIR = assetPath('apps');
 
 /** Placeholder a command may use for the directory holding its app file (for bundled scripts). */
 export const APP_DIR_PLACEHOLDER = '{$appDir}';

@@ -21,6 +21,7 @@ import type {
   TrackedJob,
 } from './base';
 import { FILES, isClaimed, readExit, readStarted, WRAPPER_PATH } from './workdir';
+import { assetPath } from '../assets';
 
 export interface LocalConfig {
   slots?: number | null;
@@ -31,7 +32,7 @@ export interface LocalConfig {
 
 /** Exit code the wrapper uses when another wrapper already claimed the work dir. */
 const CLAIM_LOST = 75;
-const SPAWNER_PATH = path.join(__dirname, 'spawner.pl');
+const SPAWNER_PATH = assetPath('spawner.pl');
 /** How long an exit record may wait for the spawner's report before poll() takes it. */
 const MISSED_EXIT_GRACE_MS = 2000;
 

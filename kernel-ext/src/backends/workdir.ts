@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { assetPath } from '../assets';
 
 export const FILES = {
   /** The environment and argv to run: `<n>\0`, n `KEY=value\0` entries, then argv (`arg\0`…). */
@@ -18,7 +19,7 @@ export const FILES = {
 } as const;
 
 /** Path of the wrapper shipped next to this module (copied into dist/ by the build). */
-export const WRAPPER_PATH = path.join(__dirname, 'wrapper.sh');
+export const WRAPPER_PATH = assetPath('wrapper.sh');
 
 export function prepareWorkDir(workDir: string, argv: string[], env: Record<string, string>): void {
   writeWorkDir(workDir, jobFileText(argv, env));

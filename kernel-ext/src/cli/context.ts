@@ -1,5 +1,7 @@
 /** What every client command needs: the API client from --url/--token or the environment. */
 import { InvalidArgumentError } from 'commander';
+import { defaultDataDir } from '../server/config';
+import { readConnection } from '../server/instance';
 import { ApiClient, UsageError } from './client';
 
 export interface GlobalOptions {
@@ -9,13 +11,22 @@ export interface GlobalOptions {
 }
 
 export function clientFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ApiClient {
-  const url = opts.url ?? env.BULKRUN_URL;
+  let url = opts.url ?? env.BULKRUN_URL;
+  let token = opts.token ?? env.BULKRUN_TOKEN;
   if (!url) {
-    throw new UsageError(
-      'No server: set BULKRUN_URL (e.g. http://127.0.0.1:8765 or unix:/path/to.sock) or pass --url'
-    );
+    // The user's own server on this machine (the one JupyterLab started): its private
+    // connection file names it (src/server/instance.ts).
+    const dataDir = env.BULKRUN_DATA_DIR || defaultDataDir();
+    const running = readConnection(dataDir);
+    if (!running) {
+      throw new UsageError(
+        `No server: set BULKRUN_URL (e.g. http://127.0.0.1:8765 or unix:/path/to.sock) or pass --url (no server runs on ${dataDir})`
+      );
+    }
+    url = running.url;
+    token ??= running.token;
   }
-  return new ApiClient(url, opts.token ?? env.BULKRUN_TOKEN, 60000, !!opts.asAdmin);
+  return new ApiClient(url, token, 60000, !!opts.asAdmin);
 }
 
 export function printJson(value: unknown): void {

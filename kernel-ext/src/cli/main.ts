@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRequestError, UsageError } from './client';
 import { registerApps } from './commands/apps';
+import { registerAttach } from './commands/attach';
 import { registerFanout } from './commands/fanout';
 import { registerList } from './commands/list';
 import { registerLogs } from './commands/logs';
@@ -36,13 +37,16 @@ export function buildProgram(): Command {
       'after',
       `
 Environment:
-  BULKRUN_URL     server address for client commands (printed by \`bulkrun serve\`)
+  BULKRUN_URL     server address for client commands (printed by \`bulkrun serve\`);
+                  unset: the server running on $BULKRUN_DATA_DIR (default
+                  <jupyter data dir>/bulkrun), e.g. the one JupyterLab started
   BULKRUN_TOKEN   API token for client commands
   BULKRUN_APPS_PATH  extra app dirs for \`serve\`, colon-separated
 
 Exit codes: 0 ok, 1 a job/batch failed or the server answered an error, 2 usage error.`
     );
   registerServe(program);
+  registerAttach(program);
   registerSubmit(program);
   registerStatus(program);
   registerManage(program);

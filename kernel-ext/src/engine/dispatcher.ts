@@ -17,8 +17,9 @@ import type { Stmt } from '../store/db';
 import type { JobRow } from '../store/rows';
 import type { Engine } from './engine';
 import { newId, newToken } from './ids';
+import { assetPath } from '../assets';
 
-const BIN_DIR = path.resolve(__dirname, '..', '..', 'bin');
+const BIN_DIR = assetPath('bin');
 
 /** Rows prepared between two yields to the event loop. */
 const PREPARE_CHUNK = 200;
@@ -356,7 +357,10 @@ export class Dispatcher {
       BULKRUN_ATTEMPT: String(row.attempt),
       BULKRUN_WORK_DIR: row.work_dir,
       BULKRUN_OUTPUT: path.join(row.work_dir, FILES.output),
-      PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      // `bulkrun` first; the server's own Node last, so `node` works in a job on a machine
+      // whose only Node is the packaged one, and a system Node still wins.
+      PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}:${path.dirname(process.execPath)}`,
+      BULKRUN_NODE: process.execPath,
     };
     if (row.role === 'fan_in' && row.batch_id) {
       const inputs = path.join(row.work_dir, FILES.faninInputs);

@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { EngineConfig } from '../engine/config';
 import { defaultEngineConfig } from '../engine/config';
 import type { UserToken } from './auth';
+import { tokenFromFile } from './instance';
 
 export interface ServeOptions {
   host?: string;
@@ -16,6 +17,10 @@ export interface ServeOptions {
   unixSocket?: string;
   dataDir?: string;
   token?: string;
+  /** A file holding the token (made, mode 0600, if missing): kept across restarts. */
+  tokenFile?: string;
+  /** Stop after this many seconds with nothing to do (src/server/idle.ts); 0 or unset: never. */
+  idleExit?: number;
   apps?: string[];
   backend?: string;
   configFile?: string;
@@ -26,17 +31,22 @@ export interface ServerConfig {
   host: string;
   port: number;
   unixSocket?: string;
+  /** Idle exit after this many ms (src/server/idle.ts); 0: never. */
+  idleExitMs: number;
   logLevel: string;
   bodyLimitBytes: number;
   /** Requests per user per window (429 beyond); false turns it off. */
   rateLimit: { max: number; timeWindowMs: number } | false;
   apps: string[];
   users: UserToken[];
+  /** The token of the user running the server (--token, --token-file, $BULKRUN_SERVER_TOKEN). */
+  ownerToken?: string;
   backends: Record<string, Record<string, unknown>>;
   engine: EngineConfig;
 }
 
 export function defaultDataDir(): string {
+  if (process.env.BULKRUN_DATA_DIR) return process.env.BULKRUN_DATA_DIR;
   const base =
     process.env.JUPYTER_DATA_DIR ??
     path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'jupyter');
@@ -45,9 +55,11 @@ export function defaultDataDir(): string {
 
 export function loadConfig(opts: ServeOptions): ServerConfig {
   let file: any = {};
-  if (opts.configFile) {
-    const text = fs.readFileSync(opts.configFile, 'utf8');
-    file = opts.configFile.endsWith('.json') ? JSON.parse(text) : (YAML.parse(text) ?? {});
+  // BULKRUN_CONFIG: how a hub admin configures the servers the Jupyter proxy starts.
+  const configFile = opts.configFile ?? (process.env.BULKRUN_CONFIG || undefined);
+  if (configFile) {
+    const text = fs.readFileSync(configFile, 'utf8');
+    file = configFile.endsWith('.json') ? JSON.parse(text) : (YAML.parse(text) ?? {});
   }
   const dataDir = path.resolve(opts.dataDir ?? file.dataDir ?? defaultDataDir());
   const engine = defaultEngineConfig(dataDir);
@@ -59,7 +71,9 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
   else if (file.defaultBackend) engine.defaultBackend = file.defaultBackend;
 
   const users: UserToken[] = [...(file.users ?? [])];
-  const token = opts.token ?? process.env.BULKRUN_SERVER_TOKEN;
+  const token =
+    opts.token ??
+    (opts.tokenFile ? tokenFromFile(opts.tokenFile) : process.env.BULKRUN_SERVER_TOKEN);
   if (token) users.push({ token, user: os.userInfo().username, admin: false });
 
   const envApps = (process.env.BULKRUN_APPS_PATH ?? '').split(':').filter(Boolean);
@@ -67,6 +81,7 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
     host: opts.host ?? file.host ?? '127.0.0.1',
     port: opts.port ?? file.port ?? 0,
     unixSocket: opts.unixSocket ?? file.unixSocket,
+    idleExitMs: Math.max(0, (opts.idleExit ?? file.idleExitSeconds ?? 0) * 1000),
     logLevel: opts.logLevel ?? file.logLevel ?? process.env.BULKRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: file.bodyLimitBytes ?? 64 * 1024 * 1024,
     // Generous: a UI or script in a tight loop is stopped, normal use never is.
@@ -76,6 +91,7 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
         : { max: 60_000, timeWindowMs: 60_000, ...(file.rateLimit ?? {}) },
     apps: [...(opts.apps ?? []), ...envApps, ...(file.apps ?? [])],
     users,
+    ownerToken: token,
     backends: file.backends ?? {},
     engine,
   };

@@ -18,6 +18,8 @@ import { createBackends } from './backends';
 import { loadConfig, type ServeOptions } from './config';
 import { registerErrorHandling } from './errors';
 import { registerRoutes } from './routes';
+import { watchIdle } from './idle';
+import { InstanceLock, liveLeases, removeConnection, writeConnection } from './instance';
 import { createEventSocket } from './ws';
 
 export type { ServeOptions } from './config';
@@ -27,14 +29,25 @@ export const VERSION: string = require('../../package.json').version;
 export interface RunningServer {
   url: string;
   engine: Engine;
+  /** Resolves when the idle limit (ServeOptions.idleExit) is reached; never without one. */
+  whenIdle: Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const config = loadConfig(opts);
   const log = pino({ level: config.logLevel, base: { name: 'bulkrun' } }, pino.destination(2));
-  fs.mkdirSync(config.engine.dataDir, { recursive: true });
-  const store = Store.open(path.join(config.engine.dataDir, 'bulkrun.db'));
+  const dataDir = config.engine.dataDir;
+  fs.mkdirSync(dataDir, { recursive: true });
+  // One server per data dir: a second one would submit every job again.
+  const lock = InstanceLock.acquire(dataDir);
+  let store: Store;
+  try {
+    store = Store.open(path.join(dataDir, 'bulkrun.db'));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const apps = AppRegistry.load(config.apps, log);
   const backends: Map<string, Backend> = createBackends(config.backends, log);
   if (!backends.has(config.engine.defaultBackend)) {
@@ -56,6 +69,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     body === '' ? done(null, undefined) : jsonParser(req, body as string, done)
   );
   const engine = new Engine({ store, apps, backends, config: config.engine, log });
+  let lastRequestAt = Date.now();
   const auth = new Auth(config.users, store, new Set(config.engine.admins));
   if (config.users.length === 0) {
     log.warn(
@@ -72,6 +86,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   app.get('/', async () => ({ name: 'bulkrun', version: VERSION }));
   app.addHook('onRequest', async req => {
+    lastRequestAt = Date.now();
     if (req.url === '/' || req.url.startsWith('/?')) return;
     const actor = auth.resolve(
       Auth.tokenFrom(req.headers.authorization, (req.query as any)?.token)
@@ -111,20 +126,48 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const reaper = new Reaper(engine);
   reaper.start();
   await app.ready();
-  log.info(
-    { url, dataDir: config.engine.dataDir, backends: [...backends.keys()] },
-    'bulkrun server ready'
-  );
+  // Clients on this machine find the server (and its token) here: docs/SERVER.md.
+  writeConnection(dataDir, {
+    pid: process.pid,
+    url,
+    dataDir,
+    version: VERSION,
+    startedAt: new Date().toISOString(),
+    token: config.ownerToken,
+  });
+  log.info({ url, dataDir, backends: [...backends.keys()] }, 'bulkrun server ready');
+
+  let idle = { stop() {} };
+  const whenIdle = new Promise<void>(resolve => {
+    if (!config.idleExitMs) return;
+    idle = watchIdle(
+      config.idleExitMs,
+      {
+        hasUnfinishedWork: () => store.jobs.hasUnfinished(),
+        attached: () => liveLeases(dataDir).length,
+        clients: () => sockets.clientCount(),
+        lastRequestAt: () => lastRequestAt,
+      },
+      () => {
+        log.info({ idleExitMs: config.idleExitMs }, 'nothing left to manage: stopping (idle exit)');
+        resolve();
+      }
+    );
+  });
 
   return {
     url,
     engine,
+    whenIdle,
     async close() {
+      idle.stop();
+      removeConnection(dataDir);
       reaper.stop();
       sockets.close();
       await app.close();
       await engine.stop();
       store.close();
+      lock.release();
     },
   };
 }

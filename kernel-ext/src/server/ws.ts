@@ -202,6 +202,10 @@ export function createEventSocket(engine: Engine, auth: Auth) {
         new Connection(ws, engine, actor, asAdmin, json);
       });
     },
+    /** Open WebSocket connections. */
+    clientCount(): number {
+      return wss.clients.size;
+    },
     close(): void {
       for (const c of wss.clients) c.terminate();
       wss.close();

@@ -1,17 +1,19 @@
 /**
  * SQLite store: one file per data dir, WAL mode, numbered migrations applied in order
- * inside a transaction each. better-sqlite3 is synchronous, which keeps every state
- * change a single atomic transaction without interleaving.
+ * inside a transaction each. The driver (./sqlite.ts, Node's built-in SQLite) is
+ * synchronous, which keeps every state change a single atomic transaction without
+ * interleaving.
  */
-import Database from 'better-sqlite3';
 import * as fs from 'fs';
 import * as path from 'path';
+import { assetPath } from '../assets';
+import { Database, type Statement } from './sqlite';
 
-export type DB = Database.Database;
+export type DB = Database;
 /** A prepared statement taking any bind parameters. */
-export type Stmt = Database.Statement<any[], unknown>;
+export type Stmt = Statement;
 
-const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+const MIGRATIONS_DIR = assetPath('migrations');
 
 export function openDatabase(file: string): DB {
   fs.mkdirSync(path.dirname(file), { recursive: true });

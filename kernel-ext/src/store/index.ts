@@ -25,7 +25,7 @@ export class Store {
   prepare(sql: string): Stmt {
     let stmt = this.cache.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare(sql) as Stmt;
+      stmt = this.db.prepare(sql);
       this.cache.set(sql, stmt);
     }
     return stmt;

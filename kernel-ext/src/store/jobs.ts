@@ -49,6 +49,7 @@ export class JobQueries {
   private getStmt;
   private retryIdsStmt;
   private byBatchStmt;
+  private unfinishedStmt;
 
   constructor(private db: DB) {
     this.insertStmt = db.prepare(
@@ -57,6 +58,15 @@ export class JobQueries {
     this.getStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
     this.retryIdsStmt = db.prepare('SELECT id FROM jobs WHERE retry_parent = ? ORDER BY attempt');
     this.byBatchStmt = db.prepare('SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx, attempt');
+    // Served by the partial index jobs_status (001_init.sql).
+    this.unfinishedStmt = db.prepare(
+      "SELECT 1 FROM jobs WHERE status IN ('created', 'queued', 'running') LIMIT 1"
+    );
+  }
+
+  /** Whether any job (single, row, fan-in or batch parent) is not yet terminal. */
+  hasUnfinished(): boolean {
+    return this.unfinishedStmt.get() !== undefined;
   }
 
   insert(job: NewJob): void {

@@ -16,9 +16,15 @@ export function registerServe(program: Command): void {
     .option('--unix-socket <path>', 'listen on a Unix socket instead of TCP')
     .option('--data-dir <dir>', 'jobs database and work dirs (default <jupyter data dir>/bulkrun)')
     .option('--token <token>', 'API token clients must send (default $BULKRUN_SERVER_TOKEN)')
+    .option('--token-file <file>', 'read the token from this file (made, mode 0600, if missing)')
+    .option(
+      '--idle-exit <seconds>',
+      'stop after this long with no unfinished job, client or attached Jupyter (default: never)',
+      intOption
+    )
     .option('--apps <dir>', 'add an app directory (repeatable; also $BULKRUN_APPS_PATH)', collect)
     .option('--backend <name>', 'default backend: local, slurm or htcondor')
-    .option('--config <file>', 'config file (JSON or YAML)')
+    .option('--config <file>', 'config file (JSON or YAML; default $BULKRUN_CONFIG)')
     .option('--log-level <level>', 'trace, debug, info, warn or error (default info)')
     .addHelpText(
       'after',
@@ -41,6 +47,8 @@ export function registerServe(program: Command): void {
         unixSocket: flags.unixSocket,
         dataDir: flags.dataDir,
         token,
+        tokenFile: flags.tokenFile,
+        idleExit: flags.idleExit,
         apps: flags.apps,
         backend: flags.backend,
         configFile: flags.config,
@@ -64,6 +72,7 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGINT', () => stop('SIGINT'));
         process.on('SIGTERM', () => stop('SIGTERM'));
+        server.whenIdle.then(() => stop('idle'));
       });
     });
 }

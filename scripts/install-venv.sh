@@ -17,7 +17,7 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # pip writes the package's shared data into .venv/share/jupyter/labextensions; when that
 # is already `jupyter labextension develop`'s link to the source tree, it would write
 # through it (and a second run then finds install.json twice). make re-creates the link.
-rm -f .venv/share/jupyter/labextensions/jupyterlab-bulkrun jupyterlab_bulkrun/labextension/install.json
+rm -rf .venv/share/jupyter/labextensions/jupyterlab-bulkrun jupyterlab_bulkrun/labextension/install.json
 # make builds the labextension itself; SKIP_JUPYTER_BUILDER keeps pip from building it too.
 SKIP_JUPYTER_BUILDER=1 "${pip[@]}" install --no-build-isolation -e .
 .venv/bin/python -c "import jupyterlab, jupyter_server_proxy, jupyterlab_bulkrun; print('install-venv: jupyterlab', jupyterlab.__version__)"

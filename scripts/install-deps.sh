@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the build and the test suites need: a C++ toolchain (better-sqlite3
-# compiles from source), Chromium (galata UI tests), Slurm + munge (real-Slurm tests),
+# Debian packages the build and the test suites need (nothing compiles: Node and its
+# SQLite come from .venv), Chromium (galata UI tests), Slurm + munge (real-Slurm tests),
 # GNU parallel (benchmark baseline). Installs only what is missing, so a second run is
 # instant. Without root it lists what is missing and leaves it to the suites to fail.
 set -euo pipefail
 
-pkgs=(g++ make chromium slurm-wlm munge parallel)
+pkgs=(make chromium slurm-wlm munge parallel)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other builds bring ensurepip.
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then pkgs+=(python3-venv); fi
 

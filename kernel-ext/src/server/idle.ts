@@ -17,14 +17,16 @@ export function watchIdle(
   signals: IdleSignals,
   onIdle: () => void
 ): { stop(): void } {
-  let idleSince = Date.now();
+  // Idle from the first check that found nothing to do (so never before the limit).
+  let idleSince: number | null = Date.now();
   const check = () => {
     const now = Date.now();
     const busy = signals.clients() > 0 || signals.attached() > 0 || signals.hasUnfinishedWork();
     if (busy) {
-      idleSince = now;
+      idleSince = null;
       return;
     }
+    idleSince ??= now;
     if (now - Math.max(idleSince, signals.lastRequestAt()) >= idleMs) {
       clearInterval(timer);
       onIdle();

@@ -21,8 +21,10 @@ import { BulkrunClient } from './api/client';
 import { EventClient } from './api/events';
 import { BatchModelRegistry } from './cell/model';
 import { CELL_SOURCE, NotebookAttacher } from './cell/widget';
+import { choose } from './components/confirm';
 import type { IViewContext } from './components/context';
 import { bulkrunIcon } from './components/icon';
+import { confirmChoice } from './model/confirm';
 import { METADATA_KEY, newDraft } from './model/draft';
 import { JobsPanel } from './panel/JobsPanel';
 import { DEFAULT_SETTINGS, IBulkrun, type IBulkrunSettings } from './tokens';
@@ -212,19 +214,17 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
         ) {
           continue;
         }
-        const r = await showDialog({
-          title: trans.__('Cancel the deleted cell’s jobs?'),
-          body: trans.__(
+        // "Keep running" is the default: Enter or a stray click must not cancel jobs.
+        const choice = await choose(
+          trans.__('Cancel the deleted cell’s jobs?'),
+          trans.__(
             'The bulk-run cell you removed has a batch that is still running (%1 of %2 rows finished). Its jobs keep running unless you cancel them; the jobs panel still lists the batch.',
             batch.counts.completed + batch.counts.error + batch.counts.terminated,
             batch.total
           ),
-          buttons: [
-            Dialog.cancelButton({ label: trans.__('Keep running') }),
-            Dialog.warnButton({ label: trans.__('Cancel jobs') }),
-          ],
-        });
-        if (r.button.accept) {
+          confirmChoice('cancel', trans.__('Keep running'), trans.__('Cancel jobs'))
+        );
+        if (choice === 'cancel') {
           try {
             await bulkrun.client.cancelBatch(id);
           } catch (e) {

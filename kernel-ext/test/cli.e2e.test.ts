@@ -464,3 +464,17 @@ test('priority changes; Ctrl-C during --wait stops watching, not the job; --as-a
   expect(admin.code).toBe(0);
   expect(admin.stdout).toMatch(/terminated/);
 });
+
+test('submit: relative paths in a CSV are files under the working directory, checked first', async () => {
+  fs.mkdirSync(path.join(work, 'texts'), { recursive: true });
+  fs.writeFileSync(path.join(work, 'texts', 'a.txt'), 'alpha\n');
+  fs.writeFileSync(path.join(work, 'rows-paths.csv'), 'input\ntexts/a.txt\n');
+  const ok = await bulkrun('submit', 'rows-paths.csv', '--app', 't-cat', '--wait');
+  expect(ok.stderr).toMatch(/1 completed, 0 failed/);
+  expect(ok.code).toBe(0);
+  fs.writeFileSync(path.join(work, 'rows-missing.csv'), 'input\ntexts/a.txt\ntexts/b.txt\n');
+  const bad = await bulkrun('submit', 'rows-missing.csv', '--app', 't-cat');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('texts/b.txt: no such file or directory');
+  expect(bad.stderr).toMatch(/\(line 3\), input: texts\/b.txt/);
+});

@@ -1,4 +1,10 @@
-import { detectDelimiter, parseDelimited, tableToRows, toCSV } from '../model/delimited';
+import {
+  detectDelimiter,
+  paramTitles,
+  parseDelimited,
+  tableToRows,
+  toCSV,
+} from '../model/delimited';
 
 describe('parseDelimited', () => {
   it('parses a spreadsheet block (TSV, CRLF, trailing newline)', () => {
@@ -49,6 +55,36 @@ describe('tableToRows', () => {
       { threshold: '0.5', sample: 's1' },
       { threshold: '0.7', sample: 's2' },
     ]);
+  });
+
+  it('recognises a header that uses parameter titles, trimmed and in any case', () => {
+    const titles = { sample: 'Sample name', threshold: 'Delay (seconds)' };
+    const r = tableToRows(
+      [
+        ['  delay (SECONDS) ', 'Sample Name', 'reads'],
+        ['5', 's1', 'a.fq'],
+      ],
+      cols,
+      titles
+    );
+    expect(r.header).toBe(true);
+    expect(r.unknownColumns).toEqual([]);
+    expect(r.rows).toEqual([{ threshold: '5', sample: 's1', reads: 'a.fq' }]);
+  });
+
+  it('takes titles from the schema and prefers a parameter name over a title', () => {
+    const titles = paramTitles({
+      type: 'object',
+      properties: {
+        sample: { type: 'string', title: 'reads' },
+        reads: { type: 'string' },
+        threshold: { type: 'number', title: ' ' },
+      },
+    });
+    expect(titles).toEqual({ sample: 'reads' });
+    const r = tableToRows([['reads'], ['x']], cols, titles);
+    expect(r.rows).toEqual([{ reads: 'x' }]);
+    expect(paramTitles(null)).toEqual({});
   });
 
   it('maps columns positionally without a header', () => {

@@ -88,6 +88,16 @@ describe('checkDraft', () => {
     ]);
   });
 
+  it('a fan-in ticked without an app blocks Run', () => {
+    const d = newDraft({ backend: 'local' });
+    d.app = 'demo';
+    d.rows = [{ sample: 'a', count: '1' }];
+    d.fanIn = { app: '', when: 'all_completed', params: {}, resources: {} };
+    const c = checkDraft(d, schema, { type: 'object', properties: {} }, 'nb.ipynb', null);
+    expect(c.spec).toBeNull();
+    expect(c.problems).toEqual(['Choose the fan-in app, or untick "Run a fan-in job".']);
+  });
+
   it('builds the POST body with origin and idempotency key', () => {
     const d = newDraft({ backend: 'local' });
     d.app = 'demo';

@@ -9,6 +9,7 @@ import type {
   JobRecord,
   JobStatus,
   LogChunk,
+  PathCheckResult,
   Resources,
   RetryResult,
 } from './types';
@@ -41,6 +42,15 @@ export class BulkrunClient {
 
   createBatch(spec: BatchSpec): Promise<{ batch: BatchRecord; jobIds: string[] }> {
     return this.req('batches', { method: 'POST', body: spec });
+  }
+
+  /** Whether paths exist on the server's filesystem, resolved against baseDir. */
+  async checkPaths(paths: string[], baseDir?: string): Promise<PathCheckResult[]> {
+    const r = await this.req<{ results: PathCheckResult[] }>('paths/check', {
+      method: 'POST',
+      body: { paths, baseDir },
+    });
+    return r.results;
   }
 
   async listBatches(page: Page & { singles?: boolean } = {}): Promise<{

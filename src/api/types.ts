@@ -20,6 +20,7 @@ export type {
   JobStatus,
   LogChunk,
   LogEvent,
+  PathCheckResult,
   Resources,
   RetryResult,
   RowError,

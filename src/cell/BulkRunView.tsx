@@ -12,6 +12,10 @@ import { useApps, useHealth } from '../components/useServer';
 import { checkDraft, newDraft, type CellMetadata, type Draft } from '../model/draft';
 import { summaryLine } from '../model/summary';
 import { paramNames } from '../model/validate';
+import { baseDirFor, displayDir, missingPathErrors, pathColumns, pathValues } from '../model/paths';
+import { usePathCheck } from '../components/usePathCheck';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { OriginContext } from './origin';
 import { ConfigureTab } from './ConfigureTab';
 import type { BatchModel } from './model';
 import { ResultsTab } from './ResultsTab';
@@ -107,7 +111,25 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
 
   const app = apps.data?.find(a => a.id === draft.app) ?? null;
   const fanInApp = apps.data?.find(a => a.id === draft.fanIn?.app) ?? null;
-  const check = React.useMemo(
+  // Relative paths are read from the notebook's folder (docs/SEMANTICS.md "Paths").
+  const baseDir = React.useMemo(
+    () => baseDirFor(PageConfig.getOption('serverRoot'), props.origin),
+    [props.origin]
+  );
+  const pathCols = React.useMemo(() => pathColumns(app?.parameters), [app]);
+  const pathResults = usePathCheck(
+    bulkrun.client,
+    React.useMemo(
+      () => pathValues(draft.rows, draft.shared, pathCols),
+      [draft.rows, draft.shared, pathCols]
+    ),
+    baseDir
+  );
+  const pathErrors = React.useMemo(
+    () => missingPathErrors(draft.rows, draft.shared, pathCols, pathResults),
+    [draft.rows, draft.shared, pathCols, pathResults]
+  );
+  const drafted = React.useMemo(
     () =>
       checkDraft(
         draft,
@@ -122,6 +144,26 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
       ),
     [draft, app, fanInApp, props.origin, health.data]
   );
+  const check = React.useMemo(() => {
+    if (pathErrors.length) {
+      const first = pathErrors[0];
+      const where = first.row === null ? trans.__('shared') : trans.__('row %1', first.row + 1);
+      return {
+        ...drafted,
+        spec: null,
+        problems: [
+          ...drafted.problems,
+          trans.__(
+            '%1 path(s) name nothing; first: %2, %3',
+            pathErrors.length,
+            where,
+            first.message
+          ),
+        ],
+      };
+    }
+    return drafted.spec && baseDir ? { ...drafted, spec: { ...drafted.spec, baseDir } } : drafted;
+  }, [drafted, pathErrors, baseDir, trans]);
   const locked = !!batchId && !unlocked;
 
   const run = async () => {
@@ -165,82 +207,90 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
   const batch = model?.batch ?? null;
 
   return (
-    <div className="jp-Bulkrun-view" ref={root}>
-      <header className="jp-Bulkrun-header">
-        <span className="jp-Bulkrun-title">{trans.__('Bulk run')}</span>
-        {app ? <span className="jp-Bulkrun-muted">{app.title}</span> : null}
-        {batch ? (
-          <>
-            <StatusBadge status={batch.status} trans={trans} />
-            <span className="jp-Bulkrun-muted jp-Bulkrun-headsummary">
-              {summaryLine(model!.counts, model!.retriedRows, trans)}
-            </span>
-            <ProgressBar counts={model!.counts} total={batch.total} trans={trans} compact />
-          </>
-        ) : null}
-      </header>
-      <ConnectionBanner events={bulkrun.events} />
-      <div className="jp-Bulkrun-tabs" role="tablist" aria-label={trans.__('Bulk run')}>
-        {tabs.map(t => (
-          <button
-            key={t.id}
-            id={`${tabBase}-${t.id}`}
-            role="tab"
-            aria-selected={tab === t.id}
-            aria-controls={`${tabBase}-panel`}
-            disabled={t.disabled}
-            tabIndex={tab === t.id ? 0 : -1}
-            className={`jp-Bulkrun-tabbutton${tab === t.id ? ' jp-mod-active' : ''}`}
-            onClick={() => setTab(t.id)}
-            onKeyDown={e => {
-              if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') {
-                return;
-              }
-              const enabled = tabs.filter(x => !x.disabled);
-              const i = enabled.findIndex(x => x.id === tab);
-              const n =
-                enabled[(i + (e.key === 'ArrowRight' ? 1 : enabled.length - 1)) % enabled.length];
-              setTab(n.id);
-              (
-                e.currentTarget.parentElement?.querySelector(
-                  `#${CSS.escape(`${tabBase}-${n.id}`)}`
-                ) as HTMLElement
-              )?.focus();
-            }}
-          >
-            {t.label}
-          </button>
-        ))}
+    <OriginContext.Provider value={props.origin}>
+      <div className="jp-Bulkrun-view" ref={root}>
+        <header className="jp-Bulkrun-header">
+          <span className="jp-Bulkrun-title">{trans.__('Bulk run')}</span>
+          {app ? <span className="jp-Bulkrun-muted">{app.title}</span> : null}
+          {batch ? (
+            <>
+              <StatusBadge status={batch.status} trans={trans} />
+              <span className="jp-Bulkrun-muted jp-Bulkrun-headsummary">
+                {summaryLine(model!.counts, model!.retriedRows, trans)}
+              </span>
+              <ProgressBar counts={model!.counts} total={batch.total} trans={trans} compact />
+            </>
+          ) : null}
+        </header>
+        <ConnectionBanner events={bulkrun.events} />
+        <div className="jp-Bulkrun-tabs" role="tablist" aria-label={trans.__('Bulk run')}>
+          {tabs.map(t => (
+            <button
+              key={t.id}
+              id={`${tabBase}-${t.id}`}
+              role="tab"
+              aria-selected={tab === t.id}
+              aria-controls={`${tabBase}-panel`}
+              disabled={t.disabled}
+              tabIndex={tab === t.id ? 0 : -1}
+              className={`jp-Bulkrun-tabbutton${tab === t.id ? ' jp-mod-active' : ''}`}
+              onClick={() => setTab(t.id)}
+              onKeyDown={e => {
+                if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') {
+                  return;
+                }
+                const enabled = tabs.filter(x => !x.disabled);
+                const i = enabled.findIndex(x => x.id === tab);
+                const n =
+                  enabled[(i + (e.key === 'ArrowRight' ? 1 : enabled.length - 1)) % enabled.length];
+                setTab(n.id);
+                (
+                  e.currentTarget.parentElement?.querySelector(
+                    `#${CSS.escape(`${tabBase}-${n.id}`)}`
+                  ) as HTMLElement
+                )?.focus();
+              }}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+        <div
+          role="tabpanel"
+          id={`${tabBase}-panel`}
+          aria-labelledby={`${tabBase}-${tab}`}
+          className="jp-Bulkrun-panel"
+        >
+          {tab === 'configure' && pathCols.length ? (
+            <div className="jp-Bulkrun-note jp-Bulkrun-pathnote" role="note">
+              {trans.__('Relative paths are read from the notebook’s folder:')}{' '}
+              <code title={baseDir}>{displayDir(props.origin)}</code>
+            </div>
+          ) : null}
+          {tab === 'configure' ? (
+            <ConfigureTab
+              draft={draft}
+              update={update}
+              apps={apps.data}
+              appsError={apps.error}
+              health={health.data}
+              check={check}
+              serverErrors={pathErrors.length ? [...pathErrors, ...serverErrors] : serverErrors}
+              serverMessage={serverMessage}
+              submitting={submitting}
+              locked={locked}
+              onRun={() => void run()}
+              onUnlock={() => setUnlocked(true)}
+            />
+          ) : null}
+          {tab === 'status' && model ? (
+            <StatusTab model={model} keyParams={paramNames(app?.parameters).slice(0, 3)} />
+          ) : null}
+          {tab === 'results' && model ? <ResultsTab model={model} /> : null}
+          {tab === 'timeline' && model ? <Timeline model={model} /> : null}
+        </div>
       </div>
-      <div
-        role="tabpanel"
-        id={`${tabBase}-panel`}
-        aria-labelledby={`${tabBase}-${tab}`}
-        className="jp-Bulkrun-panel"
-      >
-        {tab === 'configure' ? (
-          <ConfigureTab
-            draft={draft}
-            update={update}
-            apps={apps.data}
-            appsError={apps.error}
-            health={health.data}
-            check={check}
-            serverErrors={serverErrors}
-            serverMessage={serverMessage}
-            submitting={submitting}
-            locked={locked}
-            onRun={() => void run()}
-            onUnlock={() => setUnlocked(true)}
-          />
-        ) : null}
-        {tab === 'status' && model ? (
-          <StatusTab model={model} keyParams={paramNames(app?.parameters).slice(0, 3)} />
-        ) : null}
-        {tab === 'results' && model ? <ResultsTab model={model} /> : null}
-        {tab === 'timeline' && model ? <Timeline model={model} /> : null}
-      </div>
-    </div>
+    </OriginContext.Provider>
   );
 }
 

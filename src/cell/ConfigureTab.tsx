@@ -2,11 +2,28 @@
  * Configure tab: app picker, parameter grid, shared values, resources (tasks and
  * fan-in), backend, fan-in app and policy, and Run with every reason it is disabled.
  */
+import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 import type { AppDefinition, HealthReport, JSONSchema, Resources, RowError } from '../api/types';
+import { choose } from '../components/confirm';
 import { useView } from '../components/context';
-import { detectDelimiter, parseDelimited, tableToRows, toCSV } from '../model/delimited';
+import {
+  detectDelimiter,
+  paramTitles,
+  parseDelimited,
+  tableToRows,
+  toCSV,
+} from '../model/delimited';
+import { fillChoice } from '../model/confirm';
 import { RESOURCE_FIELDS, typedResources, type Draft, type DraftCheck } from '../model/draft';
+import {
+  fillRows,
+  hasValues,
+  restoreRows,
+  rowHasValues,
+  type FillMode,
+  type Row,
+} from '../model/rows';
 import { paramNames } from '../model/validate';
 import { FillFromFiles } from './FillFromFiles';
 import { errorKey, errorMap, ParamGrid, ValueInput } from './ParamGrid';
@@ -187,8 +204,56 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
 
   const importCSV = async (file: File) => {
     const text = await file.text();
-    const parsed = tableToRows(parseDelimited(text, detectDelimiter(text)), columns);
+    const parsed = tableToRows(
+      parseDelimited(text, detectDelimiter(text)),
+      columns,
+      paramTitles(schema)
+    );
     update(d => ({ ...d, rows: parsed.rows.length ? parsed.rows : [{}] }));
+  };
+  // While the replace-or-add question is open the fill panel stays, so declining keeps it.
+  const fillAsking = React.useRef(false);
+  const fill = async (incoming: Row[]) => {
+    let mode: FillMode = 'add';
+    if (hasValues(draft.rows)) {
+      fillAsking.current = true;
+      try {
+        const choice = await choose(
+          trans.__('Replace the rows or add to them?'),
+          trans.__(
+            'The grid already has rows with values (%1). Replace them with the rows from the files (%2), or add those after them?',
+            draft.rows.filter(rowHasValues).length,
+            incoming.length
+          ),
+          fillChoice(trans)
+        );
+        if (choice !== 'add' && choice !== 'replace') {
+          return;
+        }
+        mode = choice;
+      } finally {
+        fillAsking.current = false;
+      }
+    }
+    update(d => ({ ...d, rows: fillRows(d.rows, incoming, mode) }));
+    setShowFill(false);
+  };
+  const clearRows = () => {
+    const cleared = draft.rows;
+    update(d => ({ ...d, rows: [{}] }));
+    Notification.info(
+      trans._n('Cleared %1 row.', 'Cleared %1 rows.', cleared.filter(rowHasValues).length),
+      {
+        autoClose: 10000,
+        actions: [
+          {
+            label: trans.__('Undo'),
+            caption: trans.__('Put the cleared rows back'),
+            callback: () => update(d => ({ ...d, rows: restoreRows(d.rows, cleared) })),
+          },
+        ],
+      }
+    );
   };
   const exportCSV = () => {
     const blob = new Blob([toCSV(draft.rows, columns)], { type: 'text/csv' });
@@ -285,11 +350,8 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
             />
             <button
               className="jp-Bulkrun-button"
-              disabled={
-                locked ||
-                (draft.rows.length <= 1 && !Object.values(draft.rows[0] ?? {}).some(Boolean))
-              }
-              onClick={() => update(d => ({ ...d, rows: [{}] }))}
+              disabled={locked || (draft.rows.length <= 1 && !hasValues(draft.rows))}
+              onClick={clearRows}
             >
               {trans.__('Clear rows')}
             </button>
@@ -297,13 +359,12 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
           {showFill ? (
             <FillFromFiles
               columns={columns}
-              onClose={() => setShowFill(false)}
-              onFill={rows =>
-                update(d => {
-                  const keep = d.rows.filter(r => Object.values(r).some(Boolean));
-                  return { ...d, rows: [...keep, ...rows] };
-                })
-              }
+              onClose={() => {
+                if (!fillAsking.current) {
+                  setShowFill(false);
+                }
+              }}
+              onFill={rows => void fill(rows)}
             />
           ) : null}
           <ParamGrid

@@ -3,6 +3,7 @@ import * as React from 'react';
 import { useView } from '../components/context';
 import { pairFiles } from '../model/pairing';
 import { globContents } from './files';
+import { useNotebookDir } from './origin';
 
 export function FillFromFiles(props: {
   columns: string[];
@@ -11,6 +12,9 @@ export function FillFromFiles(props: {
 }): JSX.Element {
   const { trans, contents } = useView();
   const { columns } = props;
+  // Globs and the paths they fill are relative to the notebook's folder, as the jobs read
+  // them (docs/SEMANTICS.md "Paths").
+  const dir = useNotebookDir();
   const [glob, setGlob] = React.useState('**/*_R1*');
   const [paired, setPaired] = React.useState(true);
   const [first, setFirst] = React.useState(columns[0] ?? '');
@@ -30,7 +34,8 @@ export function FillFromFiles(props: {
       if (paired) {
         pattern = pattern.replace(/_R1/g, '_R[12]').replace(/_1\./g, '_[12].');
       }
-      setFiles(await globContents(contents, pattern));
+      const found = await globContents(contents, dir ? `${dir}/${pattern}` : pattern);
+      setFiles(dir ? found.map(f => f.slice(dir.length + 1)) : found);
     } finally {
       setBusy(false);
     }
@@ -95,7 +100,7 @@ export function FillFromFiles(props: {
     <div className="jp-Bulkrun-fill" role="group" aria-label={trans.__('Fill from files')}>
       <div className="jp-Bulkrun-fieldrow">
         <label className="jp-Bulkrun-field jp-mod-wide">
-          <span>{trans.__('Files (glob, relative to the Jupyter root)')}</span>
+          <span>{trans.__('Files (glob, relative to the notebook’s folder)')}</span>
           <input
             className="jp-Bulkrun-input"
             value={glob}

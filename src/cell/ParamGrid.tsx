@@ -8,7 +8,7 @@ import * as React from 'react';
 import type { JSONSchema, RowError } from '../api/types';
 import { useView } from '../components/context';
 import { VirtualList, type VirtualListHandle } from '../components/virtual';
-import { detectDelimiter, parseDelimited, tableToRows } from '../model/delimited';
+import { detectDelimiter, paramTitles, parseDelimited, tableToRows } from '../model/delimited';
 import { mainType } from '../model/validate';
 
 const ROW_H = 30;
@@ -167,7 +167,7 @@ export function ParamGrid(props: GridProps): JSX.Element {
     }
     e.preventDefault();
     const table = parseDelimited(text, detectDelimiter(text));
-    const parsed = tableToRows(table, columns.slice(c));
+    const parsed = tableToRows(table, columns.slice(c), paramTitles(schema));
     const next = rows.slice();
     // A block pasted into a fresh grid replaces its single empty row.
     const start = rows.length === 1 && Object.values(rows[0]).every(v => !v) ? 0 : r;

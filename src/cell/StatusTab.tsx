@@ -6,15 +6,23 @@
 import * as React from 'react';
 import type { JobRecord, JobStatus } from '../api/types';
 import { isTerminal } from '../api/types';
+import { choose } from '../components/confirm';
 import { useNow, useSignal, useView } from '../components/context';
 import { LogPanel } from '../components/LogPanel';
 import { ProgressBar, reasonOf, StatusBadge, statusLabel } from '../components/status';
 import { VirtualList, type VirtualListHandle } from '../components/virtual';
-import { estimateRemaining, formatDuration, runtimeMs, summaryLine } from '../model/summary';
+import { confirmChoice } from '../model/confirm';
+import {
+  estimateRemaining,
+  formatDuration,
+  remainingText,
+  runtimeMs,
+  summaryLine,
+} from '../model/summary';
 import type { BatchModel } from './model';
 
 const ROW_H = 30;
-type Filter = 'all' | 'queued' | 'running' | 'completed' | 'error' | 'terminated';
+type Filter = 'all' | JobStatus;
 
 interface Item {
   kind: 'row' | 'attempt';
@@ -76,11 +84,8 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
       if (!job) {
         return;
       }
-      if (filter !== 'all') {
-        const s: JobStatus = job.status === 'created' ? 'queued' : job.status;
-        if (s !== filter) {
-          return;
-        }
+      if (filter !== 'all' && job.status !== filter) {
+        return;
       }
       if (q) {
         const hay =
@@ -152,19 +157,29 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
       'cancel-batch': rows.filter(r => r && !isTerminal(r.status)).length,
     }[kind];
     const titles = {
-      'cancel-queued': trans._n('Cancel %1 queued task?', 'Cancel %1 queued tasks?', n),
+      'cancel-queued': trans._n(
+        'Cancel %1 waiting or queued task?',
+        'Cancel %1 waiting or queued tasks?',
+        n
+      ),
       'cancel-running': trans._n('Cancel %1 running task?', 'Cancel %1 running tasks?', n),
       'retry-failed': trans._n('Retry %1 failed task?', 'Retry %1 failed tasks?', n),
       'retry-cancelled': trans._n('Retry %1 cancelled task?', 'Retry %1 cancelled tasks?', n),
       'cancel-batch': trans.__('Cancel the whole batch?'),
     };
-    const ok = await confirm(
-      titles[kind],
-      kind.startsWith('cancel')
-        ? trans.__('Cancelled tasks stop now; you can retry them later.')
-        : trans.__('Each task runs again with the same parameters and resources.'),
-      kind.startsWith('cancel') ? trans.__('Cancel tasks') : trans.__('Retry')
-    );
+    // Cancelling is confirmed as a danger; retrying is not destructive and is not styled so.
+    const ok = kind.startsWith('cancel')
+      ? await confirm(
+          titles[kind],
+          trans.__('Cancelled tasks stop now; you can retry them later.'),
+          trans.__('Cancel tasks')
+        )
+      : !bulkrun.settings.confirmBulkActions ||
+        (await choose(
+          titles[kind],
+          trans.__('Each task runs again with the same parameters and resources.'),
+          confirmChoice('retry', trans.__('Back'), trans.__('Retry'))
+        )) !== null;
     if (!ok) {
       return;
     }
@@ -282,7 +297,15 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
 
   const fanIn = model.fanIn;
   const done = counts.completed + counts.error + counts.terminated;
-  const filters: Filter[] = ['all', 'queued', 'running', 'completed', 'error', 'terminated'];
+  const filters: Filter[] = [
+    'all',
+    'created',
+    'queued',
+    'running',
+    'completed',
+    'error',
+    'terminated',
+  ];
   const gridTemplate = '28px 48px minmax(100px, 2fr) 96px 64px 40px 64px minmax(80px, 2fr) 112px';
 
   return (
@@ -294,7 +317,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
         </span>
         <span className="jp-Bulkrun-muted">
           {trans.__('%1 of %2 done', done, total)}
-          {eta !== null ? ' · ' + trans.__('about %1 left', formatDuration(eta, trans)) : ''}
+          {eta !== null ? ' · ' + remainingText(eta, trans) : ''}
         </span>
       </div>
       <ProgressBar counts={counts} total={total} trans={trans} />
@@ -375,12 +398,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
           className="jp-Bulkrun-filters"
         >
           {filters.map(f => {
-            const n =
-              f === 'all'
-                ? total
-                : f === 'queued'
-                  ? counts.created + counts.queued
-                  : counts[f as keyof typeof counts];
+            const n = f === 'all' ? total : counts[f];
             return (
               <button
                 key={f}
@@ -389,7 +407,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
                 className={`jp-Bulkrun-chip${filter === f ? ' jp-mod-active' : ''}`}
                 onClick={() => setFilter(f)}
               >
-                {f === 'all' ? trans.__('all') : statusLabel(f as JobStatus, trans)} ({n})
+                {f === 'all' ? trans.__('all') : statusLabel(f, trans)} ({n})
               </button>
             );
           })}

@@ -2,6 +2,7 @@
  * TSV/CSV parsing and writing for the parameter grid: spreadsheet paste (tab separated,
  * with or without a header row) and CSV import/export. Quotes follow RFC 4180.
  */
+import type { JSONSchema } from '../api/types';
 
 /** Parses delimited text into a table of strings; a trailing newline adds no row. */
 export function parseDelimited(text: string, delimiter: string): string[][] {
@@ -78,15 +79,41 @@ export interface TableToRows {
   unknownColumns: string[];
 }
 
+/** Each parameter's display title (the grid's column heading), by parameter name. */
+export function paramTitles(schema: JSONSchema | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(schema?.properties ?? {})) {
+    if (typeof s.title === 'string' && s.title.trim()) {
+      out[name] = s.title;
+    }
+  }
+  return out;
+}
+
 /**
- * Maps a parsed block onto parameter names. A first row whose cells all name
- * parameters (case-insensitive) is a header; otherwise columns map in `columns` order.
+ * Maps a parsed block onto parameter names. A first row whose cells name parameters
+ * (by name or by title, case-insensitive and trimmed) is a header; otherwise columns
+ * map in `columns` order. `titles` gives the titles by parameter name.
  */
-export function tableToRows(table: string[][], columns: string[]): TableToRows {
+export function tableToRows(
+  table: string[][],
+  columns: string[],
+  titles: Record<string, string> = {}
+): TableToRows {
   if (table.length === 0) {
     return { rows: [], header: false, unknownColumns: [] };
   }
-  const lower = new Map(columns.map(c => [c.toLowerCase(), c]));
+  const lower = new Map<string, string>();
+  for (const c of columns) {
+    const t = titles[c]?.trim().toLowerCase();
+    if (t && !lower.has(t)) {
+      lower.set(t, c);
+    }
+  }
+  // A parameter's own name wins over another parameter's title.
+  for (const c of columns) {
+    lower.set(c.trim().toLowerCase(), c);
+  }
   const first = table[0].map(c => c.trim());
   const matches = first.filter(c => lower.has(c.toLowerCase())).length;
   const isHeader = matches > 0 && matches >= Math.ceil(first.filter(c => c !== '').length / 2);

@@ -134,6 +134,10 @@ export function checkDraft(
     problems.push(`Resource ${k} ${m}.`);
   }
   let fanIn: BatchSpec['fanIn'] = null;
+  if (draft.fanIn && !draft.fanIn.app) {
+    // Ticked without an app would silently run no fan-in.
+    problems.push('Choose the fan-in app, or untick "Run a fan-in job".');
+  }
   if (draft.fanIn && draft.fanIn.app) {
     const fr = typedResources(draft.fanIn.resources);
     for (const [k, m] of Object.entries(fr.errors)) {

@@ -18,8 +18,9 @@ export function countRows(rows: readonly (JobRecord | undefined)[]): BatchCounts
 }
 
 /**
- * "12 queued, 3 running, 80 completed, 5 failed (2 retried)". Waiting (created) rows
- * count as queued; zero counts are left out, except when there is nothing at all.
+ * "2 waiting, 10 queued, 3 running, 80 completed, 5 failed (2 retried)", with the same
+ * words as the status badges (src/components/status.tsx); zero counts are left out,
+ * except when there is nothing at all.
  */
 export function summaryLine(
   counts: BatchCounts,
@@ -27,9 +28,11 @@ export function summaryLine(
   trans: TranslationBundle
 ): string {
   const parts: string[] = [];
-  const queued = counts.created + counts.queued;
-  if (queued) {
-    parts.push(trans.__('%1 queued', queued));
+  if (counts.created) {
+    parts.push(trans.__('%1 waiting', counts.created));
+  }
+  if (counts.queued) {
+    parts.push(trans.__('%1 queued', counts.queued));
   }
   if (counts.running) {
     parts.push(trans.__('%1 running', counts.running));
@@ -50,37 +53,93 @@ export function summaryLine(
   return line;
 }
 
+function median(values: number[]): number {
+  const v = values.slice().sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** The most rows that ran at the same time, over [start, end) intervals. */
+export function peakParallel(intervals: readonly [number, number][]): number {
+  const edges: [number, number][] = [];
+  for (const [a, b] of intervals) {
+    if (b > a) {
+      edges.push([a, 1], [b, -1]);
+    }
+  }
+  // At equal times an end comes before a start: back-to-back rows do not overlap.
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let n = 0;
+  let peak = 0;
+  for (const [, d] of edges) {
+    n += d;
+    peak = Math.max(peak, n);
+  }
+  return peak;
+}
+
 /**
- * Estimated milliseconds until every row is terminal, from the throughput so far:
- * finished rows per elapsed time since the first row started. Null when unknown
- * (nothing finished yet) or when nothing is left.
+ * Estimated milliseconds until every row is terminal. A row takes the median runtime of
+ * the rows that completed or failed; a running row needs that minus what it has run so
+ * far; waiting and queued rows run in turn on as many slots as the most rows seen
+ * running at once. Null when unknown (no runtime observed yet) or when nothing is left.
+ * Running times use the browser clock against server timestamps, so they are clamped.
  */
 export function estimateRemaining(
   rows: readonly (JobRecord | undefined)[],
   now: number
 ): number | null {
-  let firstStart = Infinity;
-  let finished = 0;
-  let left = 0;
+  const durations: number[] = [];
+  const intervals: [number, number][] = [];
+  const running: number[] = [];
+  let waiting = 0;
   for (const r of rows) {
     if (!r) {
       continue;
     }
-    if (r.startedAt) {
-      firstStart = Math.min(firstStart, Date.parse(r.startedAt));
-    }
-    if (r.status === 'completed' || r.status === 'error' || r.status === 'terminated') {
-      finished++;
-    } else {
-      left++;
+    const start = r.startedAt ? Date.parse(r.startedAt) : NaN;
+    const end = r.finishedAt ? Date.parse(r.finishedAt) : NaN;
+    if (r.status === 'created' || r.status === 'queued') {
+      waiting++;
+    } else if (r.status === 'running') {
+      running.push(Number.isFinite(start) ? Math.max(0, now - start) : 0);
+      if (Number.isFinite(start)) {
+        intervals.push([start, Math.max(start, now)]);
+      }
+    } else if (Number.isFinite(start) && Number.isFinite(end)) {
+      intervals.push([start, end]);
+      if (r.status === 'completed' || r.status === 'error') {
+        durations.push(Math.max(0, end - start));
+      }
     }
   }
-  if (left === 0 || finished === 0 || !Number.isFinite(firstStart)) {
+  if ((waiting === 0 && running.length === 0) || durations.length === 0) {
     return null;
   }
-  const elapsed = Math.max(1, now - firstStart);
-  // Wall time per finished row already includes the parallelism achieved so far.
-  return (left * elapsed) / finished;
+  const each = median(durations);
+  const slots = Math.max(1, running.length, peakParallel(intervals));
+  // When each slot frees up: a running row after the rest of its median runtime, an idle
+  // slot now. All are within one row's runtime of each other, so waiting rows go to the
+  // slots in turn, the earliest free slots taking the extra row of an uneven split.
+  const free = running.map(elapsed => Math.max(0, each - elapsed));
+  while (free.length < slots) {
+    free.push(0);
+  }
+  free.sort((a, b) => a - b);
+  const perSlot = Math.floor(waiting / slots);
+  const extra = waiting % slots;
+  let finish = 0;
+  free.forEach((t, k) => {
+    finish = Math.max(finish, t + (perSlot + (k < extra ? 1 : 0)) * each);
+  });
+  return finish;
+}
+
+/** "about 3 min left"; under a minute (an overdue row included) "less than a minute left". */
+export function remainingText(ms: number, trans: TranslationBundle): string {
+  return ms < 60000
+    ? trans.__('less than a minute left')
+    : trans.__('about %1 left', formatDuration(ms, trans));
 }
 
 /** "45 s", "3 min 20 s", "2 h 5 min". */

@@ -186,6 +186,9 @@ def test_jupyter_serves_bulkrun_and_management_outlives_it(tmp):
         first_request = time.time() - started
         print(f"first request through the proxy (starts the server): {first_request * 1000:.0f} ms")
         assert health["ok"] is True
+        # Every backend is in the bundle (Slurm and HTCondor are unavailable here, not missing).
+        assert {"local", "slurm", "htcondor"} <= set(health["backends"]), health["backends"]
+        assert health["backends"]["local"]["available"] is True
         apps = jupyter.get("/bulkrun/api/v1/apps")
         ids = {a["id"] for a in apps["apps"]}
         assert {"demo-echo", "demo-sleep", "demo-merge", "demo-wordcount"} <= ids

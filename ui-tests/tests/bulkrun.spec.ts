@@ -122,10 +122,50 @@ test.describe('bulk-run cell', () => {
     ).toHaveCount(4);
   });
 
+  test('relative paths are read from the notebook folder; a missing file blocks Run', async ({
+    page,
+    tmpPath,
+  }) => {
+    for (const n of [1, 2, 3]) {
+      await page.contents.uploadContent(`word ${n}\n`, 'text', `${tmpPath}/texts/file${n}.txt`);
+    }
+    const view = await newBulkCell(page, 'paths.ipynb');
+    await chooseApp(view, 'demo-wordcount');
+    await expect(view.locator('.jp-Bulkrun-pathnote')).toContainText(tmpPath);
+    // As the file browser shows them, relative to the notebook; file9 does not exist.
+    await paste(view, 'input\ntexts/file1.txt\ntexts/file9.txt\n');
+    await expect(view.locator('[data-cell="1:0"]')).toHaveAttribute('aria-invalid', 'true', {
+      timeout: 10000,
+    });
+    await expect(view.locator('.jp-Bulkrun-problems')).toContainText(
+      'texts/file9.txt: no such file'
+    );
+    await expect(view.locator('.jp-Bulkrun-run')).toBeDisabled();
+    // Fill from files: the glob and the paths it fills are relative to the notebook too.
+    await view.locator('button:has-text("Fill from files")').click();
+    const fill = view.locator('.jp-Bulkrun-fill');
+    await fill.locator('label:has-text("Pair mates") input').uncheck();
+    await fill.locator('input[aria-label="File pattern"]').fill('texts/*.txt');
+    await fill.locator('button:has-text("Find files")').click();
+    await expect(fill).toContainText('texts/file3.txt');
+    await fill.locator('button:has-text("Fill 3 rows")').click();
+    // The grid has rows already: replace them (when asked).
+    const replace = page.locator('.jp-Dialog button', { hasText: /Replace/ });
+    if (await replace.isVisible({ timeout: 2000 }).catch(() => false)) {
+      await replace.click();
+    }
+    await expect(view.locator('[data-cell="0:0"]')).toHaveValue('texts/file1.txt');
+    await expect(view.locator('[data-cell="2:0"]')).toHaveValue('texts/file3.txt');
+    await run(view);
+    await expect(summary(view)).toHaveText('3 completed', { timeout: 60000 });
+  });
+
   test('a failing row, retry failed, completes and the fan-in runs', async ({ page, tmpPath }) => {
     const root = await serverRoot(page);
     await page.contents.uploadContent('alpha beta\n', 'text', `${tmpPath}/a.txt`);
     await page.contents.uploadContent('gamma\n', 'text', `${tmpPath}/b.txt`);
+    // There at submission (paths are checked), but a folder: the row fails when it runs.
+    await page.contents.createDirectory(`${tmpPath}/late.txt`);
     const dir = path.join(root, tmpPath);
     const view = await newBulkCell(page, 'retry.ipynb');
     await chooseApp(view, 'demo-wordcount');
@@ -138,9 +178,11 @@ test.describe('bulk-run cell', () => {
     const failedRow = view.locator('.jp-Bulkrun-table-row.jp-Bulkrun-row-error');
     await expect(failedRow.locator('.jp-Bulkrun-reason')).toContainText('job_crashed');
     // The input appears; retrying the failed row now succeeds and releases the fan-in.
+    await page.contents.deleteDirectory(`${tmpPath}/late.txt`);
     await page.contents.uploadContent('delta epsilon zeta\n', 'text', `${tmpPath}/late.txt`);
     await view.locator('button:has-text("Retry failed")').click();
-    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    // Retrying is no danger: its confirmation is a plain accept button.
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect(summary(view)).toHaveText('3 completed (1 retried)', { timeout: 60000 });
     await expect(view.locator('.jp-Bulkrun-fanin-line .jp-Bulkrun-badge')).toHaveText('completed', {
       timeout: 30000,
@@ -158,6 +200,7 @@ test.describe('bulk-run cell', () => {
   }) => {
     const root = await serverRoot(page);
     await page.contents.uploadContent('alpha beta\n', 'text', `${tmpPath}/a.txt`);
+    await page.contents.createDirectory(`${tmpPath}/late.txt`);
     const dir = path.join(root, tmpPath);
     const view = await newBulkCell(page, 'rerun.ipynb');
     await chooseApp(view, 'demo-wordcount');
@@ -176,10 +219,12 @@ test.describe('bulk-run cell', () => {
     await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
     await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('"withOutput": 1');
     // The missing input appears; the retried row completes and the fan-in runs again.
+    await page.contents.deleteDirectory(`${tmpPath}/late.txt`);
     await page.contents.uploadContent('gamma delta\n', 'text', `${tmpPath}/late.txt`);
     await view.locator('.jp-Bulkrun-tabbutton:has-text("Status")').click();
     await view.locator('button:has-text("Retry failed")').click();
-    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    // Retrying is no danger: its confirmation is a plain accept button.
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect(summary(view)).toHaveText('2 completed (1 retried)', { timeout: 60000 });
     await expect(fanInLine).toContainText('Fan-in (run 2)', { timeout: 30000 });
     await expect(fanInLine.locator('.jp-Bulkrun-badge')).toHaveText('completed', {

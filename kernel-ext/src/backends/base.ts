@@ -110,6 +110,13 @@ export interface Backend {
    * is not 10,000 mkdirs and writes on the server first.
    */
   readonly writesWorkDirs?: boolean;
+  /**
+   * True (the default) when jobs see this machine's files at the same paths (local; a
+   * cluster that mounts the same home and project filesystems): path parameters are then
+   * checked to exist before a batch is accepted. A site whose nodes see other paths sets
+   * `sharedFilesystem: false` in the backend's config (docs/SEMANTICS.md "Paths").
+   */
+  readonly sharedFilesystem?: boolean;
   init(ctx: BackendContext): Promise<void>;
   health(): Promise<BackendHealth>;
   /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */

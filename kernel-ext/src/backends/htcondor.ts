@@ -91,6 +91,8 @@ export interface HTCondorConfig {
   /** How long a late-materialized cluster may be absent from condor_q between procs. */
   materializeGraceMs?: number;
   commandTimeoutMs?: number;
+  /** False when the execute nodes do not see this machine's paths (Backend.sharedFilesystem). */
+  sharedFilesystem?: boolean;
 }
 
 const DEFAULT_TRANSIENT_HOLD_CODES = [12, 13, 14, 21, 22];
@@ -146,6 +148,9 @@ export function preludeScript(wrapperPath: string): string {
 
 export class HTCondorBackend implements Backend {
   readonly name = 'htcondor';
+  get sharedFilesystem(): boolean {
+    return this.cfg.sharedFilesystem !== false;
+  }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel: boolean;

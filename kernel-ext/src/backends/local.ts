@@ -44,6 +44,7 @@ interface Running {
 
 export class LocalBackend implements Backend {
   readonly name = 'local';
+  readonly sharedFilesystem = true;
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = false;

@@ -73,6 +73,8 @@ export interface SlurmConfig {
   commandTimeoutMs?: number;
   /** Cap on tasks per sbatch call below the controller's MaxArraySize. */
   maxArraySize?: number;
+  /** False when the nodes do not see this machine's paths (Backend.sharedFilesystem). */
+  sharedFilesystem?: boolean;
 }
 
 /** Chunk size when `scontrol show config` can't be read (Slurm's default MaxArraySize). */
@@ -89,6 +91,9 @@ interface Seen {
 
 export class SlurmBackend implements Backend {
   readonly name = 'slurm';
+  get sharedFilesystem(): boolean {
+    return this.cfg.sharedFilesystem !== false;
+  }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = true;

@@ -31,6 +31,7 @@ import { Lifecycle } from './lifecycle';
 import { newAttempt } from './retry';
 import { Tracker } from './tracker';
 import { checkBatchBody, checkJobBody } from './validate';
+import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
 
 export interface EngineDeps {
   store: Store;
@@ -279,20 +280,27 @@ export class Engine {
     }
     const app = this.app(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
+    // Relative paths mean what the user sees (apps/paths.ts); checked where jobs see our files.
+    const checker =
+      this.backends.get(backend)?.sharedFilesystem !== false ? new PathChecker() : null;
     let fanIn: FanInSpec | null = null;
     let fanApp: AppDefinition | undefined;
     if (spec.fanIn) {
       fanApp = this.app(spec.fanIn.app);
+      const fanParams = { ...(spec.fanIn.params ?? {}) };
       if (!fanApp)
         errors.push({ row: null, field: 'fanIn.app', message: `unknown app '${spec.fanIn.app}'` });
       else {
-        for (const e of this.apps.validateParams(fanApp, { ...(spec.fanIn.params ?? {}) })) {
+        const found = this.apps.validateParams(fanApp, { ...fanParams });
+        if (!found.length)
+          found.push(...resolveRowPaths(pathFields(fanApp), fanParams, spec.baseDir, checker));
+        for (const e of found) {
           errors.push({ row: null, field: `fanIn.params.${e.field}`, message: e.message });
         }
       }
       fanIn = {
         app: spec.fanIn.app,
-        params: spec.fanIn.params ?? {},
+        params: fanParams,
         resources: { ...(fanApp?.resources ?? {}), ...(spec.fanIn.resources ?? {}) },
         when: spec.fanIn.when ?? 'all_completed',
       };
@@ -300,10 +308,13 @@ export class Engine {
     const rows: Record<string, unknown>[] = [];
     if (app) {
       const shared = spec.shared ?? {};
+      const paths = pathFields(app);
       spec.params.forEach((p, i) => {
         const merged = { ...shared, ...p };
-        for (const e of this.apps.validateParams(app, merged))
-          errors.push({ row: i, field: e.field, message: e.message });
+        const found = this.apps.validateParams(app, merged);
+        if (!found.length && paths.length)
+          found.push(...resolveRowPaths(paths, merged, spec.baseDir, checker));
+        for (const e of found) errors.push({ row: i, field: e.field, message: e.message });
         rows.push(merged);
       });
     }
@@ -394,15 +405,23 @@ export class Engine {
       backend?: string;
       priority?: number;
       origin?: string;
+      baseDir?: string;
     };
     const backend = this.backendFor(spec.backend);
     if (!this.backends.has(backend))
       errors.push({ row: null, field: 'backend', message: `unknown backend '${backend}'` });
     const app = this.app(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
-    else
-      for (const e of this.apps.validateParams(app, spec.params))
+    else {
+      const found = this.apps.validateParams(app, spec.params);
+      if (!found.length) {
+        const checker =
+          this.backends.get(backend)?.sharedFilesystem !== false ? new PathChecker() : null;
+        found.push(...resolveRowPaths(pathFields(app), spec.params, spec.baseDir, checker));
+      }
+      for (const e of found)
         errors.push({ row: null, field: `params.${e.field}`, message: e.message });
+    }
     if (errors.length) throw validationError(errors);
     const id = newId();
     this.life.commit(() => {

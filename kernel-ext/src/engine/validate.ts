@@ -26,6 +26,8 @@ const resources = {
 };
 
 const params = { type: 'object' };
+// Where relative path parameters are resolved (apps/paths.ts): an absolute path.
+const baseDir = { type: 'string', minLength: 1, maxLength: 4096, pattern: '^/' };
 
 const batchSchema = {
   type: 'object',
@@ -58,6 +60,7 @@ const batchSchema = {
     priority: { type: 'integer', minimum: -1000, maximum: 1000 },
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
     origin: { type: 'string', maxLength: 4096 },
+    baseDir,
   },
   additionalProperties: false,
 };
@@ -73,6 +76,7 @@ const jobSchema = {
     priority: { type: 'integer', minimum: -1000, maximum: 1000 },
     origin: { type: 'string', maxLength: 4096 },
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+    baseDir,
   },
   additionalProperties: false,
 };
@@ -96,6 +100,7 @@ function toRowError(e: ErrorObject, prefix = ''): RowError {
   if (e.keyword === 'additionalProperties') message = 'is not a known field';
   if (e.keyword === 'required') message = 'is required';
   if (e.keyword === 'enum') message = `must be one of ${JSON.stringify(e.params.allowedValues)}`;
+  if (e.keyword === 'pattern' && field === 'baseDir') message = 'must be an absolute path';
   return { row, field, message };
 }
 

@@ -162,6 +162,19 @@ export interface BatchSpec {
   priority?: number;
   idempotencyKey?: string;
   origin?: string;
+  /**
+   * Absolute directory that relative `format: path` values are resolved against (the
+   * notebook's directory, the CLI's working directory): docs/SEMANTICS.md "Paths".
+   */
+  baseDir?: string;
+}
+
+/** One answer of POST /api/v1/paths/check: the path as given, resolved, and what is there. */
+export interface PathCheckResult {
+  path: string;
+  resolved: string;
+  /** null: nothing there (or a relative path with no base dir to resolve it against). */
+  kind: 'file' | 'directory' | 'other' | null;
 }
 
 export interface HealthReport {

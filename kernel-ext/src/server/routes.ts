@@ -10,6 +10,7 @@ import { retryBatch, retryJob, retryJobs } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
 import { readLog } from './logs';
+import { checkPaths } from './paths';
 
 type Q = Record<string, string | undefined>;
 
@@ -65,6 +66,13 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     const a = engine.apps.get(id, (req.query as Q).version);
     if (!a) throw new ApiError('not_found', `App ${id} not found`);
     return a;
+  });
+
+  // Whether paths exist, for the grid's check before Run (apps/paths.ts; the same rules
+  // as the preflight of POST /batches).
+  app.post('/api/v1/paths/check', async req => {
+    requireUserToken(req);
+    return { results: checkPaths(body(req)) };
   });
 
   app.post('/api/v1/batches', async (req, reply) => {

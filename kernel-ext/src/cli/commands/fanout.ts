@@ -64,6 +64,7 @@ export function registerFanout(program: Command): void {
         const body = buildBatchBody(spec, flags, file, `fan-out of ${jobId}`);
         let res: { batch: BatchRecord; jobIds: string[] };
         try {
+          body.baseDir ??= process.cwd();
           res = await client.post(`/jobs/${encodeURIComponent(jobId)}/fanout`, body);
         } catch (e) {
           process.stderr.write(

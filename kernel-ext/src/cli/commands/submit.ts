@@ -118,6 +118,8 @@ Examples:
           if (flags.priority !== undefined) body.priority = flags.priority;
           if (!body.app) throw new UsageError(`${file}: no app: add "app" or pass --app`);
           body.params = { ...(await setValues(client, body.app, flags.set)), ...body.params };
+          // Relative path parameters mean files under the directory the user is in.
+          body.baseDir ??= process.cwd();
           const res = await client.post<{ job: JobRecord }>('/jobs', body);
           if (flags.json && !flags.wait) printJson(res);
           if (!flags.json) {
@@ -141,6 +143,7 @@ Examples:
         }
         let res: { batch: BatchRecord; jobIds: string[] };
         try {
+          body.baseDir ??= process.cwd();
           res = await client.post('/batches', body);
         } catch (e) {
           // Row numbers from the server are indexes; CSV users think in line numbers.

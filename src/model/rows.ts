@@ -1,0 +1,31 @@
+/** Whole-grid row edits of the Configure tab: fill from files, clear and its undo. */
+
+export type Row = Record<string, string>;
+
+/** Whether a grid row has any value typed in. */
+export function rowHasValues(row: Row | undefined): boolean {
+  return !!row && Object.values(row).some(v => !!v);
+}
+
+/** Whether the grid has a row with a value (a fresh grid has one empty row). */
+export function hasValues(rows: readonly Row[]): boolean {
+  return rows.some(rowHasValues);
+}
+
+/** `add` puts the new rows after the rows with values; `replace` drops the old rows. */
+export type FillMode = 'add' | 'replace';
+
+export function fillRows(current: readonly Row[], incoming: readonly Row[], mode: FillMode): Row[] {
+  const keep = mode === 'add' ? current.filter(rowHasValues) : [];
+  const next = [...keep, ...incoming];
+  return next.length ? next : [{}];
+}
+
+/**
+ * Undo of "Clear rows": the cleared rows come back, followed by any row typed into
+ * the grid since.
+ */
+export function restoreRows(current: readonly Row[], cleared: readonly Row[]): Row[] {
+  const next = [...cleared, ...current.filter(rowHasValues)];
+  return next.length ? next : [{}];
+}

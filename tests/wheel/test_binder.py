@@ -31,11 +31,9 @@ def test_binder_postbuild_installs_the_package(tmp_path):
     nodebin.mkdir()
     for tool in ("node", "npm", "npx"):
         os.symlink(ROOT / ".venv" / "bin" / tool, nodebin / tool)
-    env = {
-        "PATH": f"{venv / 'bin'}:{nodebin}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "LANG": "C.UTF-8",
-    }
+    # The machine's settings for reaching the registries (proxy, certificates) stay.
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = f"{venv / 'bin'}:{nodebin}:/usr/local/bin:/usr/bin:/bin"
     r = subprocess.run(
         ["bash", str(src / "binder" / "postBuild")],
         cwd=src, env=env, capture_output=True, text=True, timeout=900,

@@ -141,6 +141,7 @@ test.describe('bulk-run cell', () => {
       'texts/file9.txt: no such file'
     );
     await expect(view.locator('.jp-Bulkrun-run')).toBeDisabled();
+    await view.screenshot({ path: path.join(DOCS_IMAGES, 'paths.png') });
     // Fill from files: the glob and the paths it fills are relative to the notebook too.
     await view.locator('button:has-text("Fill from files")').click();
     const fill = view.locator('.jp-Bulkrun-fill');

@@ -26,6 +26,7 @@ import type { IViewContext } from './components/context';
 import { bulkrunIcon } from './components/icon';
 import { confirmChoice } from './model/confirm';
 import { METADATA_KEY, newDraft } from './model/draft';
+import { notifyBatchEnds } from './notify';
 import { JobsPanel } from './panel/JobsPanel';
 import { DEFAULT_SETTINGS, IBulkrun, type IBulkrunSettings } from './tokens';
 
@@ -316,6 +317,14 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id),
     });
     palette?.addItem({ command: CommandIDs.openPanel, category: trans.__('Bulkrun') });
+    // "Open" on a finished batch's notification: its notebook, else the Jobs panel.
+    notifyBatchEnds(bulkrun, trans, origin => {
+      if (origin && origin.endsWith('.ipynb')) {
+        void app.commands.execute('docmanager:open', { path: origin });
+      } else {
+        app.shell.activateById(panel.id);
+      }
+    });
   },
 };
 

@@ -31,6 +31,16 @@ test('positional and named parameters; extra keys of a named object are ignored'
   ]);
 });
 
+test('named parameters: repeated names, a missing one, an @ inside a string literal', () => {
+  db.prepare("INSERT INTO t (name, n) VALUES ('me@host', @n)").run({ n: 1 });
+  expect(db.prepare('SELECT name FROM t').pluck().get()).toBe('me@host');
+  db.prepare('UPDATE t SET n = @n + 1, name = @name WHERE n = @n').run({ n: 1, name: 'b' });
+  expect(db.prepare('SELECT name, n FROM t').get()).toEqual({ name: 'b', n: 2 });
+  expect(() => db.prepare('UPDATE t SET name = @name WHERE n = @n').run({ n: 2 })).toThrow(
+    'Missing named parameter "name"'
+  );
+});
+
 test('pluck returns the first column from get, all and iterate', () => {
   db.prepare('INSERT INTO t (name, n) VALUES (?, ?), (?, ?)').run('a', 1, 'b', 2);
   expect(db.prepare('SELECT name FROM t WHERE n = ?').pluck().get(2)).toBe('b');

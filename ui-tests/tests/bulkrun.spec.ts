@@ -116,6 +116,10 @@ test.describe('bulk-run cell', () => {
     await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
     await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('three');
     await expect(view.locator('.jp-Bulkrun-resultrow')).toHaveCount(3);
+    // The end of the batch is announced, with an action to open it.
+    await expect(page.getByText(/Bulk run '.*' finished: 3 completed/).first()).toBeVisible({
+      timeout: 15000,
+    });
     await view.locator('.jp-Bulkrun-tabbutton:has-text("Timeline")').click();
     await expect(
       view.locator('.jp-Bulkrun-timeline svg rect.jp-Bulkrun-fill-completed')

@@ -3,7 +3,13 @@
  * (toolbar button, palette command, launcher item) and the jobs sidebar.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Dialog, ICommandPalette, showDialog, ToolbarButton } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  MainAreaWidget,
+  showDialog,
+  ToolbarButton,
+} from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -25,7 +31,9 @@ import { choose } from './components/confirm';
 import type { IViewContext } from './components/context';
 import { bulkrunIcon } from './components/icon';
 import { confirmChoice } from './model/confirm';
-import { METADATA_KEY, newDraft } from './model/draft';
+import { METADATA_KEY, newDraft, type CellMetadata } from './model/draft';
+import { metadataFromBatch } from './model/fromBatch';
+import { BatchWindow } from './cell/BatchWindow';
 import { notifyBatchEnds } from './notify';
 import { JobsPanel } from './panel/JobsPanel';
 import { DEFAULT_SETTINGS, IBulkrun, type IBulkrunSettings } from './tokens';
@@ -34,6 +42,8 @@ const PLUGIN_ID = 'jupyterlab-bulkrun:plugin';
 
 const CommandIDs = {
   insert: 'bulkrun:insert-cell',
+  openBatch: 'bulkrun:open-batch',
+  attachCell: 'bulkrun:attach-cell',
   newNotebook: 'bulkrun:new-notebook',
   openPanel: 'bulkrun:open-jobs',
 };
@@ -105,6 +115,8 @@ function viewContext(
         void app.commands.execute('docmanager:open', { path });
       }
     },
+    openBatch: id => void app.commands.execute(CommandIDs.openBatch, { batchId: id }),
+    commands: app.commands,
     confirm: async (title, body, action) => {
       if (!bulkrun.settings.confirmBulkActions) {
         return true;
@@ -126,7 +138,8 @@ function viewContext(
 function insertCell(
   panel: NotebookPanel,
   bulkrun: IBulkrun,
-  attachers: WeakMap<NotebookPanel, NotebookAttacher>
+  attachers: WeakMap<NotebookPanel, NotebookAttacher>,
+  meta?: CellMetadata
 ): void {
   const nb = panel.content;
   const active = nb.activeCell;
@@ -144,14 +157,17 @@ function insertCell(
     return;
   }
   cell.model.sharedModel.setSource(CELL_SOURCE);
-  cell.model.setMetadata(METADATA_KEY, {
-    version: 1,
-    draft: newDraft({
-      backend: bulkrun.settings.defaultBackend,
-      resources: bulkrun.settings.defaultResources,
-    }),
-    batchId: null,
-  } as any);
+  cell.model.setMetadata(
+    METADATA_KEY,
+    (meta ?? {
+      version: 1,
+      draft: newDraft({
+        backend: bulkrun.settings.defaultBackend,
+        resources: bulkrun.settings.defaultResources,
+      }),
+      batchId: null,
+    }) as any
+  );
   nb.mode = 'command';
   attachers.get(panel)?.scan();
 }
@@ -195,6 +211,7 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_bulkrun');
     const ctx = viewContext(app, bulkrun, trans, docManager);
+    const windows = new Map<string, MainAreaWidget>();
     const attachers = new WeakMap<NotebookPanel, NotebookAttacher>();
 
     const askCancel = async (ids: string[]) => {
@@ -276,6 +293,59 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
         await panel.context.ready;
         await panel.revealed;
         insertCell(panel, bulkrun, attachers);
+      },
+    });
+    // A batch in a cell of the current notebook, or of a new one.
+    const attach = async (meta: CellMetadata) => {
+      let panel = tracker.currentWidget;
+      if (!panel) {
+        panel = (await app.commands.execute('notebook:create-new', {
+          kernelName: undefined,
+        })) as NotebookPanel;
+        await panel.context.ready;
+        await panel.revealed;
+      }
+      app.shell.activateById(panel.id);
+      insertCell(panel, bulkrun, attachers, meta);
+    };
+    app.commands.addCommand(CommandIDs.attachCell, {
+      label: trans.__('Attach batch to a new cell'),
+      execute: async args => {
+        const id = String(args.batchId ?? '');
+        const [batch, jobs] = await Promise.all([
+          bulkrun.client.getBatch(id),
+          bulkrun.client.allBatchJobs(id),
+        ]);
+        await attach(metadataFromBatch(batch, jobs));
+      },
+    });
+    app.commands.addCommand(CommandIDs.openBatch, {
+      label: trans.__('Open batch'),
+      execute: async args => {
+        const id = String(args.batchId ?? '');
+        const existing = windows.get(id);
+        if (existing && !existing.isDisposed) {
+          app.shell.activateById(existing.id);
+          return;
+        }
+        const [batch, jobs] = await Promise.all([
+          bulkrun.client.getBatch(id),
+          bulkrun.client.allBatchJobs(id),
+        ]);
+        const content = new BatchWindow(
+          ctx,
+          metadataFromBatch(batch, jobs),
+          batch.origin ?? '',
+          meta => void attach(meta)
+        );
+        const widget = new MainAreaWidget({ content });
+        widget.id = `bulkrun-batch-${id}`;
+        widget.title.label = trans.__('Bulk run: %1', batch.label || batch.app);
+        widget.title.icon = bulkrunIcon;
+        widget.title.closable = true;
+        windows.set(id, widget);
+        app.shell.add(widget, 'main');
+        app.shell.activateById(widget.id);
       },
     });
     palette?.addItem({ command: CommandIDs.insert, category: trans.__('Bulkrun') });

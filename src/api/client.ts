@@ -44,6 +44,19 @@ export class BulkrunClient {
     return this.req('batches', { method: 'POST', body: spec });
   }
 
+  /** Edit and rerun: the job's row again with edited params (docs/SEMANTICS.md). */
+  async rerunJob(
+    id: string,
+    params: Record<string, unknown>,
+    baseDir?: string
+  ): Promise<JobRecord> {
+    const r = await this.req<{ job: JobRecord }>(`jobs/${encodeURIComponent(id)}/rerun`, {
+      method: 'POST',
+      body: { params, baseDir },
+    });
+    return r.job;
+  }
+
   /** Whether paths exist on the server's filesystem, resolved against baseDir. */
   async checkPaths(paths: string[], baseDir?: string): Promise<PathCheckResult[]> {
     const r = await this.req<{ results: PathCheckResult[] }>('paths/check', {

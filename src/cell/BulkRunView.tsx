@@ -205,13 +205,19 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
   ];
   const tabBase = React.useId();
   const batch = model?.batch ?? null;
+  // The header names what ran (the batch's app), not what the draft now says.
+  const shownApp = batch
+    ? (apps.data?.find(a => a.id === batch.app)?.title ?? batch.app)
+    : app?.title;
 
   return (
     <OriginContext.Provider value={props.origin}>
       <div className="jp-Bulkrun-view" ref={root}>
         <header className="jp-Bulkrun-header">
           <span className="jp-Bulkrun-title">{trans.__('Bulk run')}</span>
-          {app ? <span className="jp-Bulkrun-muted">{app.title}</span> : null}
+          {shownApp ? (
+            <span className="jp-Bulkrun-muted jp-Bulkrun-headapp">{shownApp}</span>
+          ) : null}
           {batch ? (
             <>
               <StatusBadge status={batch.status} trans={trans} />

@@ -3,18 +3,17 @@
  * fan-in), backend, fan-in app and policy, and Run with every reason it is disabled.
  */
 import { Notification } from '@jupyterlab/apputils';
+import { redoIcon, undoIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { AppDefinition, HealthReport, JSONSchema, Resources, RowError } from '../api/types';
 import { choose } from '../components/confirm';
 import { useView } from '../components/context';
-import {
-  detectDelimiter,
-  paramTitles,
-  parseDelimited,
-  tableToRows,
-  toCSV,
-} from '../model/delimited';
+import { pickFile } from '../components/FilePicker';
+import { appLabel, searchFromInput, shownText, typedCharacter } from '../model/apppicker';
+import { paramTitles, toCSV } from '../model/delimited';
 import { fillChoice } from '../model/confirm';
+import { isDelimitedName } from '../model/filetree';
+import { importDelimited, textOfModel } from '../model/importtext';
 import { RESOURCE_FIELDS, typedResources, type Draft, type DraftCheck } from '../model/draft';
 import {
   fillRows,
@@ -26,7 +25,9 @@ import {
 } from '../model/rows';
 import { paramNames } from '../model/validate';
 import { FillFromFiles } from './FillFromFiles';
+import { useNotebookDir } from './origin';
 import { errorKey, errorMap, ParamGrid, ValueInput } from './ParamGrid';
+import { useRowHistory } from './useRowHistory';
 
 export interface ConfigureProps {
   draft: Draft;
@@ -54,8 +55,14 @@ function AppPicker(props: {
   const [query, setQuery] = React.useState('');
   const [open, setOpen] = React.useState(false);
   const [active, setActive] = React.useState(0);
+  // Whether the box holds the user's search; until then it shows the chosen app.
+  const [typing, setTyping] = React.useState(false);
+  const justFocused = React.useRef(false);
+  const focused = React.useRef(false);
   const apps = props.apps ?? [];
-  const q = query.trim().toLowerCase();
+  const current = apps.find(a => a.id === props.value);
+  const chosen = current ? appLabel(current) : null;
+  const q = (typing || chosen === null ? query : '').trim().toLowerCase();
   // Id and title matches rank before description matches.
   const score = (a: AppDefinition): number => {
     if (!q) {
@@ -76,11 +83,17 @@ function AppPicker(props: {
     .filter(x => x.s > 0)
     .sort((x, y) => y.s - x.s)
     .map(x => x.a);
-  const current = apps.find(a => a.id === props.value);
   const choose = (a: AppDefinition) => {
     props.onChange(a.id);
     setOpen(false);
     setQuery('');
+    setTyping(false);
+  };
+  const search = (text: string) => {
+    setQuery(text);
+    setTyping(true);
+    setOpen(true);
+    setActive(0);
   };
   const listId = React.useId();
   return (
@@ -93,27 +106,69 @@ function AppPicker(props: {
         aria-controls={listId}
         aria-autocomplete="list"
         disabled={props.disabled}
-        placeholder={current ? `${current.title} (${current.id})` : trans.__('Search apps…')}
-        value={open ? query : current ? `${current.title} (${current.id})` : query}
-        onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
-        onChange={e => {
-          setQuery(e.target.value);
+        placeholder={chosen ?? trans.__('Search apps…')}
+        value={shownText({ typing, query, chosen })}
+        onFocus={e => {
+          // The chosen app's label is selected, so what is typed replaces it.
+          focused.current = true;
           setOpen(true);
-          setActive(0);
+          setTyping(false);
+          if (chosen !== null) {
+            setQuery('');
+            // Unfiltered, the list is in app order: Enter keeps the chosen app.
+            setActive(Math.max(0, apps.indexOf(current!)));
+          }
+          e.currentTarget.select();
+          justFocused.current = true;
         }}
+        onMouseUp={e => {
+          // Keep the selection made on focus instead of placing the caret.
+          if (justFocused.current) {
+            justFocused.current = false;
+            e.preventDefault();
+          }
+        }}
+        onBlur={() => {
+          justFocused.current = false;
+          focused.current = false;
+          // Later, so a click on the list still chooses; not when the box has the focus again.
+          setTimeout(() => {
+            if (!focused.current) {
+              setOpen(false);
+              setTyping(false);
+            }
+          }, 150);
+        }}
+        onChange={e => search(searchFromInput(e.target.value, { typing, chosen }))}
         onKeyDown={e => {
+          justFocused.current = false;
+          if (!typing && chosen !== null) {
+            // The first key typed over the chosen app starts a new search.
+            const c = typedCharacter(e);
+            if (c !== null) {
+              e.preventDefault();
+              search(c);
+              return;
+            }
+            if (e.key === 'Backspace' || e.key === 'Delete') {
+              e.preventDefault();
+              search('');
+              return;
+            }
+          }
           if (e.key === 'ArrowDown') {
             e.preventDefault();
+            setOpen(true);
             setActive(i => Math.min(matches.length - 1, i + 1));
           } else if (e.key === 'ArrowUp') {
             e.preventDefault();
             setActive(i => Math.max(0, i - 1));
-          } else if (e.key === 'Enter' && matches[active]) {
+          } else if (e.key === 'Enter' && open && matches[active]) {
             e.preventDefault();
             choose(matches[active]);
           } else if (e.key === 'Escape') {
             setOpen(false);
+            setTyping(false);
           }
         }}
       />
@@ -186,8 +241,10 @@ function ResourcesEditor(props: {
 }
 
 export function ConfigureTab(props: ConfigureProps): JSX.Element {
-  const { trans } = useView();
+  const { trans, contents } = useView();
   const { draft, update, apps, health, check, locked } = props;
+  const notebookDir = useNotebookDir();
+  const history = useRowHistory(draft.rows, rows => update(d => ({ ...d, rows })));
   const app = apps?.find(a => a.id === draft.app) ?? null;
   const schema: JSONSchema | null = app ? app.parameters : null;
   const columns = paramNames(schema ?? undefined);
@@ -202,14 +259,51 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
     return m;
   }, [check, props.serverErrors]);
 
-  const importCSV = async (file: File) => {
-    const text = await file.text();
-    const parsed = tableToRows(
-      parseDelimited(text, detectDelimiter(text)),
-      columns,
-      paramTitles(schema)
-    );
+  /** Replaces the rows with those of a delimited file (Ctrl+Z in the grid undoes it). */
+  const importText = (name: string, text: string) => {
+    const parsed = importDelimited(name, text, columns, paramTitles(schema));
     update(d => ({ ...d, rows: parsed.rows.length ? parsed.rows : [{}] }));
+    if (parsed.unknownColumns.length) {
+      Notification.warning(
+        trans.__(
+          'Imported %1 rows from %2; ignored columns: %3',
+          parsed.rows.length,
+          name,
+          parsed.unknownColumns.join(', ')
+        ),
+        { autoClose: 10000 }
+      );
+    }
+  };
+  const importCSV = async (file: File) => {
+    importText(file.name, await file.text());
+  };
+  const importFromTree = async () => {
+    if (!contents) {
+      return;
+    }
+    const path = await pickFile({
+      contents,
+      trans,
+      title: trans.__('Import rows from a file'),
+      dir: notebookDir,
+      accept: isDelimitedName,
+      acceptNote: trans.__('CSV, TSV and text files (.csv, .tsv, .txt)'),
+      pickLabel: trans.__('Import'),
+    });
+    if (path === null) {
+      return;
+    }
+    let text: string;
+    try {
+      text = textOfModel(await contents.get(path, { content: true, format: 'text' }));
+    } catch (e) {
+      Notification.error(trans.__('Could not read %1: %2', path, (e as Error).message), {
+        autoClose: 10000,
+      });
+      return;
+    }
+    importText(path, text);
   };
   // While the replace-or-add question is open the fill panel stays, so declining keeps it.
   const fillAsking = React.useRef(false);
@@ -331,6 +425,14 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
             >
               {trans.__('Import CSV…')}
             </button>
+            <button
+              className="jp-Bulkrun-button"
+              disabled={locked || !contents}
+              title={trans.__('Import a CSV or TSV file of the Jupyter file tree')}
+              onClick={() => void importFromTree()}
+            >
+              {trans.__('Import from the notebook’s folder…')}
+            </button>
             <button className="jp-Bulkrun-button" onClick={exportCSV}>
               {trans.__('Export CSV')}
             </button>
@@ -355,6 +457,24 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
             >
               {trans.__('Clear rows')}
             </button>
+            <button
+              className="jp-Bulkrun-iconbutton jp-Bulkrun-historybutton"
+              disabled={locked || !history.canUndo}
+              aria-label={trans.__('Undo row change')}
+              title={trans.__('Undo row change (Ctrl+Z in the grid)')}
+              onClick={history.undo}
+            >
+              <undoIcon.react tag="span" elementSize="small" />
+            </button>
+            <button
+              className="jp-Bulkrun-iconbutton jp-Bulkrun-historybutton"
+              disabled={locked || !history.canRedo}
+              aria-label={trans.__('Redo row change')}
+              title={trans.__('Redo row change (Ctrl+Shift+Z in the grid)')}
+              onClick={history.redo}
+            >
+              <redoIcon.react tag="span" elementSize="small" />
+            </button>
           </div>
           {showFill ? (
             <FillFromFiles
@@ -373,7 +493,9 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
             shared={draft.shared}
             errors={errors}
             readOnly={locked}
-            onChange={rows => update(d => ({ ...d, rows }))}
+            onChange={history.change}
+            onUndo={history.undo}
+            onRedo={history.redo}
           />
           <details
             className="jp-Bulkrun-section"

@@ -9,9 +9,11 @@ import { isTerminal } from '../api/types';
 import { choose } from '../components/confirm';
 import { useNow, useSignal, useView } from '../components/context';
 import { LogPanel } from '../components/LogPanel';
+import { SortHeader } from '../components/SortHeader';
 import { ProgressBar, reasonOf, StatusBadge, statusLabel } from '../components/status';
 import { VirtualList, type VirtualListHandle } from '../components/virtual';
 import { confirmChoice } from '../model/confirm';
+import { nextSort, sortStatusRows, type IndexedJob, type SortState } from '../model/sort';
 import {
   estimateRemaining,
   formatDuration,
@@ -20,6 +22,10 @@ import {
   summaryLine,
 } from '../model/summary';
 import type { BatchModel } from './model';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { baseDirFor } from '../model/paths';
+import { askEditedParams } from './EditRerun';
+import { OriginContext } from './origin';
 
 const ROW_H = 30;
 type Filter = 'all' | JobStatus;
@@ -29,6 +35,8 @@ interface Item {
   index: number;
   job: JobRecord;
 }
+
+const itemKey = (it: Item) => `${it.kind}-${it.job.id}`;
 
 /** Runs `fn` over items with at most `n` in flight. */
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<number> {
@@ -70,16 +78,21 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
   const [activeRow, setActiveRow] = React.useState(0);
   const [busy, setBusy] = React.useState('');
   const [message, setMessage] = React.useState('');
+  const [sort, setSort] = React.useState<SortState | null>(null);
   const list = React.useRef<VirtualListHandle>(null);
+  // The item to keep active across a re-sort (its key), set when a header is clicked.
+  const keepActive = React.useRef<string | null>(null);
 
   const rows = model.rows;
   const counts = model.counts;
   const total = batch?.total ?? rows.length;
   const eta = active ? estimateRemaining(rows, now) : null;
 
+  // Sorting by time follows the clock while rows run; finished runtimes do not need it.
+  const sortNow = sort?.key === 'time' && active ? now : 0;
   const items: Item[] = React.useMemo(() => {
     const q = text.trim().toLowerCase();
-    const out: Item[] = [];
+    const shown: IndexedJob[] = [];
     rows.forEach((job, index) => {
       if (!job) {
         return;
@@ -94,6 +107,11 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
           return;
         }
       }
+      shown.push({ index, job });
+    });
+    const out: Item[] = [];
+    // Expanded attempts stay under their row, newest first, whatever the row order.
+    for (const { index, job } of sortStatusRows(shown, sort, sortNow)) {
       out.push({ kind: 'row', index, job });
       const hist = expanded.get(index);
       if (hist) {
@@ -103,10 +121,30 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
           }
         }
       }
-    });
+    }
     return out;
     // model.version changes on every applied event.
-  }, [model.version, filter, text, expanded]);
+  }, [model.version, filter, text, expanded, sort, sortNow]);
+
+  // After a re-sort the active row stays the same item, in its new place.
+  React.useEffect(() => {
+    const k = keepActive.current;
+    if (k === null) {
+      return;
+    }
+    keepActive.current = null;
+    const i = items.findIndex(it => itemKey(it) === k);
+    if (i >= 0) {
+      setActiveRow(i);
+      list.current?.scrollToIndex(i);
+    }
+  }, [items]);
+
+  const sortOn = (key: string) => {
+    const cur = items[activeRow];
+    keepActive.current = cur ? itemKey(cur) : null;
+    setSort(s => nextSort(s, key));
+  };
 
   const toggle = async (index: number) => {
     const next = new Map(expanded);
@@ -224,6 +262,18 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
         await bulkrun.client.retryJob(job.id);
       }
     });
+
+  // Edit and rerun: the row's next attempt with the params the user fixed.
+  const origin = React.useContext(OriginContext);
+  const editRow = async (job: JobRecord) => {
+    const params = await askEditedParams((job.index ?? 0) + 1, job.params ?? {}, trans);
+    if (params) {
+      const baseDir = baseDirFor(PageConfig.getOption('serverRoot'), origin);
+      await run('retry', async () => {
+        await bulkrun.client.rerunJob(job.id, params, baseDir);
+      });
+    }
+  };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     const last = items.length - 1;
@@ -428,12 +478,12 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
           style={{ gridTemplateColumns: gridTemplate }}
         >
           <div role="columnheader" aria-label={trans.__('Expand')} />
-          <div role="columnheader">{trans.__('Row')}</div>
+          <SortHeader id="row" label={trans.__('Row')} sort={sort} onSort={sortOn} />
           <div role="columnheader">{trans.__('Parameters')}</div>
-          <div role="columnheader">{trans.__('Status')}</div>
-          <div role="columnheader">{trans.__('Time')}</div>
-          <div role="columnheader">{trans.__('Exit')}</div>
-          <div role="columnheader">{trans.__('Tries')}</div>
+          <SortHeader id="status" label={trans.__('Status')} sort={sort} onSort={sortOn} />
+          <SortHeader id="time" label={trans.__('Time')} sort={sort} onSort={sortOn} />
+          <SortHeader id="exit" label={trans.__('Exit')} sort={sort} onSort={sortOn} />
+          <SortHeader id="tries" label={trans.__('Tries')} sort={sort} onSort={sortOn} />
           <div role="columnheader">{trans.__('Reason')}</div>
           <div role="columnheader">{trans.__('Actions')}</div>
         </div>
@@ -462,7 +512,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
             const open = expanded.has(it.index);
             return (
               <div
-                key={`${it.kind}-${j.id}`}
+                key={itemKey(it)}
                 id={`bulkrun-${model.id}-item-${i}`}
                 role="row"
                 aria-rowindex={i + 1}
@@ -536,6 +586,17 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
                       onClick={() => void rowAction(j, 'retry')}
                     >
                       {trans.__('retry')}
+                    </button>
+                  ) : null}
+                  {isRow && canRetry ? (
+                    <button
+                      className="jp-Bulkrun-linkbutton"
+                      tabIndex={-1}
+                      aria-label={trans.__('Edit row %1 and rerun', it.index + 1)}
+                      title={trans.__('Fix this row’s parameters and run it again')}
+                      onClick={() => void editRow(j)}
+                    >
+                      {trans.__('edit')}
                     </button>
                   ) : null}
                 </div>

@@ -11,6 +11,10 @@ export interface IViewContext {
   contents?: Contents.IManager;
   /** Opens a notebook or file by path. */
   open?: (path: string) => void;
+  /** Opens a batch in a view of its own (no cell needed). */
+  openBatch?: (id: string) => void;
+  /** JupyterLab's commands (e.g. filebrowser:go-to-path for a work dir). */
+  commands?: { execute(id: string, args?: any): Promise<unknown>; hasCommand(id: string): boolean };
   /** Asks the user to confirm; resolves true when confirmed (honours settings). */
   confirm: (title: string, body: string, action: string) => Promise<boolean>;
 }

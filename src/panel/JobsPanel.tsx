@@ -100,7 +100,7 @@ function useJobs(): { items: Entry[]; error: string; loading: boolean; reload: (
 }
 
 function JobsList(): JSX.Element {
-  const { bulkrun, trans, open, confirm } = useView();
+  const { bulkrun, trans, open, openBatch, confirm } = useView();
   const { items, error, loading, reload } = useJobs();
   const [filter, setFilter] = React.useState<'active' | 'all'>('all');
   const [message, setMessage] = React.useState('');
@@ -186,9 +186,20 @@ function JobsList(): JSX.Element {
             <li key={x.id} className="jp-Bulkrun-jobitem" data-id={x.id}>
               <div className="jp-Bulkrun-jobline">
                 <StatusBadge status={x.status} trans={trans} />
-                <span className="jp-Bulkrun-jobname" title={x.id}>
-                  {b?.label || x.app}
-                </span>
+                {b && openBatch ? (
+                  // Any batch opens in a view of its own, whether or not a cell shows it.
+                  <button
+                    className="jp-Bulkrun-jobname jp-Bulkrun-linkbutton"
+                    title={trans.__('Open batch %1 (status, logs, results)', x.id)}
+                    onClick={() => openBatch(x.id)}
+                  >
+                    {b.label || x.app}
+                  </button>
+                ) : (
+                  <span className="jp-Bulkrun-jobname" title={x.id}>
+                    {b?.label || x.app}
+                  </span>
+                )}
                 <span className="jp-Bulkrun-muted">
                   {b ? trans._n('%1 row', '%1 rows', b.total) : trans.__('single')}
                 </span>

@@ -239,6 +239,21 @@ test.describe('bulk-run cell', () => {
     await expect(view.locator('.jp-Bulkrun-faninoutput')).toContainText('"withOutput": 2');
   });
 
+  test('edit a failed row and rerun it with the fixed path', async ({ page, tmpPath }) => {
+    await page.contents.uploadContent('one two\n', 'text', `${tmpPath}/good.txt`);
+    await page.contents.createDirectory(`${tmpPath}/folder.txt`);
+    const view = await newBulkCell(page, 'edit.ipynb');
+    await chooseApp(view, 'demo-wordcount');
+    await paste(view, 'input\ngood.txt\nfolder.txt\n');
+    await run(view);
+    await expect(summary(view)).toHaveText('1 completed, 1 failed', { timeout: 60000 });
+    await view.locator('button[aria-label="Edit row 2 and rerun"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('input[aria-label="input"]').fill('good.txt');
+    await dialog.locator('button:has-text("Rerun")').click();
+    await expect(summary(view)).toHaveText('2 completed (1 retried)', { timeout: 60000 });
+  });
+
   test('cancel a running batch', async ({ page }) => {
     const view = await newBulkCell(page, 'cancel.ipynb');
     await chooseApp(view, 'demo-sleep');
@@ -289,6 +304,39 @@ test.describe('bulk-run cell', () => {
     await expect(item).toBeVisible();
     await expect(item.locator('.jp-Bulkrun-badge')).toHaveText('completed');
     await page2.close();
+  });
+
+  test('a batch no cell shows opens from the jobs panel and attaches to a new cell', async ({
+    page,
+  }) => {
+    // Submitted from outside the notebook (as the CLI or Python would): no cell knows it.
+    const made = await page.request.post('/bulkrun/api/v1/batches', {
+      data: {
+        app: 'demo-echo',
+        params: [{ message: 'from' }, { message: 'outside' }],
+        label: 'orphan-batch',
+      },
+    });
+    expect(made.status()).toBe(202);
+    await page.locator('.jp-SideBar [data-id="jp-bulkrun-jobs"]').click();
+    await page.locator('.jp-Bulkrun-jobname', { hasText: 'orphan-batch' }).first().click();
+    const win = page.locator('.jp-Bulkrun-batchwindow');
+    await expect(win.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', {
+      timeout: 60000,
+    });
+    await expect(win.locator('.jp-Bulkrun-headapp')).toHaveText('Echo a message');
+    await win.locator('button:has-text("Attach to a new cell")').click();
+    // No notebook was open: a new one is made (JupyterLab may ask for its kernel).
+    const kernelDialog = page.locator('.jp-Dialog .jp-mod-accept');
+    if (await kernelDialog.isVisible({ timeout: 5000 }).catch(() => false)) {
+      await kernelDialog.click();
+    }
+    const cell = page.locator('.jp-NotebookPanel .jp-Bulkrun-view').first();
+    await expect(cell.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', {
+      timeout: 60000,
+    });
+    await cell.locator('.jp-Bulkrun-tabbutton:has-text("Configure")').click();
+    await expect(cell.locator('[data-cell="1:0"]')).toHaveValue('outside');
   });
 
   test('a 2,000-row batch stays responsive', async ({ page }) => {

@@ -30,7 +30,7 @@ import { newId, newIds, ID_PATTERN } from './ids';
 import { Lifecycle } from './lifecycle';
 import { newAttempt } from './retry';
 import { Tracker } from './tracker';
-import { checkBatchBody, checkJobBody } from './validate';
+import { checkBatchBody, checkJobBody, validationError } from './validate';
 import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
 
 export interface EngineDeps {
@@ -561,14 +561,7 @@ export class Engine {
   }
 }
 
-export function validationError(errors: RowError[]): ApiError {
-  const first = errors
-    .slice(0, 3)
-    .map(e => (e.row !== null ? `row ${e.row}: ` : '') + `${e.field} ${e.message}`)
-    .join('; ');
-  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
-  return new ApiError('validation_failed', `Invalid request: ${first}${more}`, errors);
-}
+export { validationError } from './validate';
 
 function clampLimit(v: number | undefined, def: number, max: number): number {
   if (v === undefined || Number.isNaN(v)) return def;

@@ -7,13 +7,14 @@
  * request reach the scheduler in one dispatch pass, grouped into one submission.
  */
 import { ApiError } from '../protocol/errors';
-import type { JobRecord, Resources, RetryResult } from '../protocol/records';
+import type { JobRecord, Resources, RetryResult, RowError } from '../protocol/records';
+import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, canSee, notFound } from './access';
 import type { Engine } from './engine';
 import { newId } from './ids';
-import { memoryToMB } from './validate';
+import { memoryToMB, validationError } from './validate';
 
 export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
 export const MSG_NO_IDS = 'No job_ids provided to retry';
@@ -27,7 +28,8 @@ function retryOne(
   id: string,
   opts: ActOptions,
   why?: string,
-  resources?: Resources
+  resources?: Resources,
+  params?: string
 ): JobRow {
   const { store } = engine;
   const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
@@ -66,21 +68,24 @@ function retryOne(
     root,
     attempts[attempts.length - 1],
     why ?? `retry of ${job.id}`,
-    resources
+    resources,
+    params
   );
 }
 
 /**
  * Writes the next attempt of `root` after `latest` (call inside a commit): the new row
- * copies app version, params and resources, links to the root and becomes the row's
- * effective state; the batch's counts and fan-in follow.
+ * copies app version, params and resources from the newest attempt (or takes the edited
+ * params of an edit and rerun), links to the root and becomes the row's effective state;
+ * the batch's counts and fan-in follow.
  */
 export function newAttempt(
   engine: Engine,
   root: JobRow,
   latest: JobRow,
   why: string,
-  resources?: Resources
+  resources?: Resources,
+  params?: string
 ): JobRow {
   const { store, life } = engine;
   const newRow = engine.newJobRow({
@@ -92,7 +97,7 @@ export function newAttempt(
     owner: root.owner,
     app: root.app,
     app_version: root.app_version,
-    params: root.params,
+    params: params ?? latest.params,
     resources: resources ? JSON.stringify(resources) : latest.resources,
     backend: root.backend,
     status: 'created',
@@ -107,6 +112,9 @@ export function newAttempt(
   // The previous newest attempt stops being the row's effective state.
   store.jobs.update(latest.id, { is_latest: 0 });
   store.jobs.insert(newRow);
+  // An edited attempt says so; a later plain retry of it copies its params, still edited.
+  if (params !== undefined || latest.params_edited)
+    store.jobs.update(newRow.id, { params_edited: 1 });
   if (root.batch_id) {
     const b = store.batches.get(root.batch_id);
     if (root.role === 'task') {
@@ -140,6 +148,55 @@ export function retryJob(
   opts: ActOptions = {}
 ): JobRecord {
   const row = engine.life.commit(() => retryOne(engine, actor, id, opts));
+  engine.dispatcher.kick();
+  return engine.record(row);
+}
+
+/**
+ * Edit and rerun (docs/SEMANTICS.md): a retry with the parameters the user changed. The
+ * retry rules hold (owner or admin, only error/terminated, not a batch parent, one in
+ * flight, the limit); the new params are checked like a new row's, paths included.
+ */
+export function rerunJob(
+  engine: Engine,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  opts: ActOptions = {}
+): JobRecord {
+  const job = engine.store.jobs.get(id);
+  if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
+  if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
+  const b = body as { params?: unknown; baseDir?: unknown } | undefined;
+  const problems: RowError[] = [];
+  if (!b || typeof b.params !== 'object' || b.params === null || Array.isArray(b.params))
+    problems.push({ row: null, field: 'params', message: 'must be an object' });
+  if (b?.baseDir !== undefined && (typeof b.baseDir !== 'string' || !b.baseDir.startsWith('/')))
+    problems.push({ row: null, field: 'baseDir', message: 'must be an absolute path' });
+  if (problems.length) throw validationError(problems);
+  const params = { ...(b!.params as Record<string, unknown>) };
+  const app = engine.app(job.app, job.app_version) ?? engine.app(job.app);
+  if (!app)
+    throw new ApiError('wrong_state', `App ${job.app} ${job.app_version} is no longer known`);
+  const found = engine.apps.validateParams(app, params);
+  if (!found.length) {
+    const shared = engine.backends.get(job.backend)?.sharedFilesystem !== false;
+    found.push(
+      ...resolveRowPaths(
+        pathFields(app),
+        params,
+        b!.baseDir as string | undefined,
+        shared ? new PathChecker() : null
+      )
+    );
+  }
+  if (found.length)
+    throw validationError(
+      found.map(e => ({ row: null, field: `params.${e.field}`, message: e.message }))
+    );
+  const row = engine.life.commit(() =>
+    retryOne(engine, actor, id, opts, `edited rerun of ${id}`, undefined, JSON.stringify(params))
+  );
   engine.dispatcher.kick();
   return engine.record(row);
 }

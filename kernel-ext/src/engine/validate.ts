@@ -3,6 +3,7 @@
  * every problem is reported at once as {row, field, message}.
  */
 import Ajv, { type ErrorObject } from 'ajv';
+import { ApiError } from '../protocol/errors';
 import type { RowError } from '../protocol/records';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -139,4 +140,14 @@ export function memoryToMB(mem: string): number {
   const unit = m[2].toUpperCase();
   const f = unit === 'K' ? 1 / 1024 : unit === 'G' ? 1024 : unit === 'T' ? 1024 * 1024 : 1;
   return Math.ceil(n * f);
+}
+
+/** The 400 of a preflight: every problem, the first three in the message. */
+export function validationError(errors: RowError[]): ApiError {
+  const first = errors
+    .slice(0, 3)
+    .map(e => (e.row !== null ? `row ${e.row}: ` : '') + `${e.field} ${e.message}`)
+    .join('; ');
+  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
+  return new ApiError('validation_failed', `Invalid request: ${first}${more}`, errors);
 }

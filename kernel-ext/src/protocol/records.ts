@@ -98,6 +98,8 @@ export interface JobRecord {
   retryParent: string | null;
   retryIds: string[];
   retryCount: number;
+  /** True for an attempt run with parameters the user edited ("edit and rerun"). */
+  paramsEdited?: boolean;
   attempt: number;
   output: unknown | null;
   workDir: string;

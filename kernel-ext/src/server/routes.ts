@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../engine/access';
 import { cancel, cancelBatch } from '../engine/cancel';
 import type { Engine } from '../engine/engine';
-import { retryBatch, retryJob, retryJobs } from '../engine/retry';
+import { rerunJob, retryBatch, retryJob, retryJobs } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
 import { readLog } from './logs';
@@ -158,6 +158,14 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     requireUserToken(req);
     const { id } = req.params as { id: string };
     return { job: cancel(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+  });
+
+  // Edit and rerun: a retry with edited params (docs/SEMANTICS.md).
+  app.post('/api/v1/jobs/:id/rerun', async (req, reply) => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    reply.code(202);
+    return { job: rerunJob(engine, req.actor, id, body(req), { asAdmin: asAdmin(req) }) };
   });
 
   app.post('/api/v1/jobs/:id/retry', async (req, reply) => {

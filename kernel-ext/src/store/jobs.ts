@@ -17,6 +17,7 @@ export type NewJob = Omit<
   | 'submit_state'
   | 'holds_slot'
   | 'last_seen'
+  | 'params_edited'
 >;
 
 const COLS = [

@@ -45,6 +45,8 @@ export interface JobRow {
   parent_job_id: string | null;
   origin: string | null;
   last_seen: string | null;
+  /** 1 when this attempt's params were edited by the user (edit and rerun). */
+  params_edited: number;
 }
 
 export interface BatchRow {
@@ -97,6 +99,7 @@ export function toJobRecord(r: JobRow, retryIds: string[]): JobRecord {
     retryIds,
     retryCount: retryIds.length,
     attempt: r.attempt,
+    paramsEdited: !!r.params_edited,
     output: r.output === null ? null : JSON.parse(r.output),
     workDir: r.work_dir,
     parentJobId: r.parent_job_id,

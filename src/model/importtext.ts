@@ -1,0 +1,53 @@
+/**
+ * Rows from a delimited file, for "Import CSV…" (a local file) and "Import from the
+ * notebook's folder…" (a file of the Jupyter tree read through the contents API). Both
+ * parse as src/model/delimited.ts does for a paste.
+ */
+import { detectDelimiter, parseDelimited, tableToRows, type TableToRows } from './delimited';
+
+/** What is needed of a contents API file model read with `format: 'text'`. */
+export interface TextModel {
+  content?: unknown;
+  format?: string | null;
+  type?: string;
+}
+
+/** Why a picked file cannot be imported. */
+export class ImportError extends Error {}
+
+/** The text of a file model; a byte order mark at the start is dropped. */
+export function textOfModel(model: TextModel): string {
+  if (model.type === 'directory' || typeof model.content !== 'string') {
+    throw new ImportError('not a text file');
+  }
+  if (model.format && model.format !== 'text') {
+    throw new ImportError(`not a text file (${model.format})`);
+  }
+  return stripBOM(model.content);
+}
+
+export function stripBOM(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Tab for a .tsv; any other name (.csv, .txt) by the text, as a paste is: tab when the
+ * first line has one, else comma (a ".csv" saved with tabs still imports).
+ */
+export function delimiterFor(name: string, text: string): string {
+  return /\.tsv$/i.test(name) ? '\t' : detectDelimiter(text);
+}
+
+/**
+ * The grid rows of a delimited file named `name`: a header row, when there is one, maps
+ * columns by parameter name or title.
+ */
+export function importDelimited(
+  name: string,
+  text: string,
+  columns: string[],
+  titles: Record<string, string> = {}
+): TableToRows {
+  const clean = stripBOM(text);
+  return tableToRows(parseDelimited(clean, delimiterFor(name, clean)), columns, titles);
+}

@@ -35,6 +35,7 @@ import { METADATA_KEY, newDraft, type CellMetadata } from './model/draft';
 import { metadataFromBatch } from './model/fromBatch';
 import { BatchWindow } from './cell/BatchWindow';
 import { notifyBatchEnds } from './notify';
+import { addHelp } from './help';
 import { JobsPanel } from './panel/JobsPanel';
 import { DEFAULT_SETTINGS, IBulkrun, type IBulkrunSettings } from './tokens';
 
@@ -387,6 +388,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id),
     });
     palette?.addItem({ command: CommandIDs.openPanel, category: trans.__('Bulkrun') });
+    addHelp(app, trans);
     // "Open" on a finished batch's notification: its notebook, else the Jobs panel.
     notifyBatchEnds(bulkrun, trans, origin => {
       if (origin && origin.endsWith('.ipynb')) {

@@ -3,7 +3,7 @@
  * saved draft and, once submitted, the live batch model.
  */
 import * as React from 'react';
-import type { RowError } from '../api/types';
+import { isTerminal, type RowError } from '../api/types';
 import { BulkrunError } from '../api/request';
 import { ConnectionBanner } from '../components/banner';
 import { useSignal, useView } from '../components/context';
@@ -33,7 +33,7 @@ export interface BulkRunViewProps {
 }
 
 export function BulkRunView(props: BulkRunViewProps): JSX.Element {
-  const { bulkrun, trans } = useView();
+  const { bulkrun, trans, commands } = useView();
   const apps = useApps(bulkrun.client);
   const health = useHealth(bulkrun.client);
   const [draft, setDraft] = React.useState<Draft>(props.metadata.draft);
@@ -153,12 +153,7 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
         spec: null,
         problems: [
           ...drafted.problems,
-          trans.__(
-            '%1 path(s) name nothing; first: %2, %3',
-            pathErrors.length,
-            where,
-            first.message
-          ),
+          trans.__('%1 path(s) not found; first: %2, %3', pathErrors.length, where, first.message),
         ],
       };
     }
@@ -227,6 +222,16 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
               <ProgressBar counts={model!.counts} total={batch.total} trans={trans} compact />
             </>
           ) : null}
+          {commands ? (
+            <button
+              className="jp-Bulkrun-linkbutton jp-Bulkrun-helplink"
+              title={trans.__('Bulkrun user guide')}
+              aria-label={trans.__('Bulkrun user guide')}
+              onClick={() => void commands.execute('bulkrun:help')}
+            >
+              ?
+            </button>
+          ) : null}
         </header>
         <ConnectionBanner events={bulkrun.events} />
         <div className="jp-Bulkrun-tabs" role="tablist" aria-label={trans.__('Bulk run')}>
@@ -285,6 +290,7 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
               serverMessage={serverMessage}
               submitting={submitting}
               locked={locked}
+              batchFinished={!!batch && isTerminal(batch.status)}
               onRun={() => void run()}
               onUnlock={() => setUnlocked(true)}
             />

@@ -40,6 +40,8 @@ export interface ConfigureProps {
   serverMessage: string;
   submitting: boolean;
   locked: boolean;
+  /** The submitted batch has ended (the note then does not say it keeps running). */
+  batchFinished?: boolean;
   onRun: () => void;
   onUnlock: () => void;
 }
@@ -367,9 +369,11 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
     <div className="jp-Bulkrun-configure">
       {locked ? (
         <div className="jp-Bulkrun-note" role="note">
-          {trans.__(
-            'This configuration was submitted. Editing starts a new batch; the current one keeps running.'
-          )}
+          {props.batchFinished
+            ? trans.__('This configuration was submitted. Editing starts a new batch.')
+            : trans.__(
+                'This configuration was submitted. Editing starts a new batch; the current one keeps running.'
+              )}
           <button className="jp-Bulkrun-button" onClick={props.onUnlock}>
             {trans.__('Edit for a new run')}
           </button>

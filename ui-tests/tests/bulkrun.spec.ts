@@ -284,7 +284,7 @@ test.describe('bulk-run cell', () => {
       await app.commands.execute('docmanager:save');
       await app.commands.execute('application:close-all');
     });
-    await expect(page.locator('.jp-Bulkrun-view')).toHaveCount(0);
+    await expect(page.locator('.jp-Bulkrun-view')).toHaveCount(0, { timeout: 20000 });
     // A new page: nothing of the old one survives, the state comes from the server.
     const base = page.url().replace(/\/lab.*$/, '');
     const page2 = await page.context().newPage();
@@ -327,11 +327,12 @@ test.describe('bulk-run cell', () => {
     await expect(win.locator('.jp-Bulkrun-headapp')).toHaveText('Echo a message');
     await win.locator('button:has-text("Attach to a new cell")').click();
     // No notebook was open: a new one is made (JupyterLab may ask for its kernel).
-    const kernelDialog = page.locator('.jp-Dialog .jp-mod-accept');
-    if (await kernelDialog.isVisible({ timeout: 5000 }).catch(() => false)) {
-      await kernelDialog.click();
-    }
     const cell = page.locator('.jp-NotebookPanel .jp-Bulkrun-view').first();
+    const kernelDialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+    await expect(cell.or(kernelDialog).first()).toBeVisible({ timeout: 30000 });
+    if (await kernelDialog.isVisible()) {
+      await kernelDialog.locator('.jp-mod-accept').click();
+    }
     await expect(cell.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', {
       timeout: 60000,
     });

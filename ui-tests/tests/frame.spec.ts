@@ -60,6 +60,17 @@ test.describe('frame', () => {
     expect(state).toEqual({ has: true, active: true });
   });
 
+  test('Help → Bulkrun user guide opens the guide with its screenshots', async ({ page }) => {
+    await page.menu.clickMenuItem('Help>Bulkrun user guide');
+    const guide = page.locator('.jp-Bulkrun-guide');
+    await expect(guide.locator('h1')).toHaveText('Bulkrun user guide');
+    const img = guide.locator('img').first();
+    await expect(img).toBeVisible();
+    await expect
+      .poll(() => img.evaluate(el => (el as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+  });
+
   test('health answers through Jupyter with Jupyter credentials', async ({ page }) => {
     // The page's request context carries the test server's Jupyter token.
     const response = await page.request.get(HEALTH);

@@ -12,8 +12,9 @@ import { pickFile } from '../components/FilePicker';
 import { appLabel, searchFromInput, shownText, typedCharacter } from '../model/apppicker';
 import { paramTitles, toCSV } from '../model/delimited';
 import { fillChoice } from '../model/confirm';
-import { isDelimitedName } from '../model/filetree';
-import { importDelimited, textOfModel } from '../model/importtext';
+import { isImportableName, isSpreadsheetName } from '../model/filetree';
+import { bytesOfModel, importDelimited, importSheet, textOfModel } from '../model/importtext';
+import { readFirstSheet } from '../components/xlsx';
 import { RESOURCE_FIELDS, typedResources, type Draft, type DraftCheck } from '../model/draft';
 import {
   fillRows,
@@ -261,9 +262,8 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
     return m;
   }, [check, props.serverErrors]);
 
-  /** Replaces the rows with those of a delimited file (Ctrl+Z in the grid undoes it). */
-  const importText = (name: string, text: string) => {
-    const parsed = importDelimited(name, text, columns, paramTitles(schema));
+  /** Replaces the rows with those of a file (Ctrl+Z in the grid undoes it). */
+  const importParsed = (name: string, parsed: ReturnType<typeof importDelimited>) => {
     update(d => ({ ...d, rows: parsed.rows.length ? parsed.rows : [{}] }));
     if (parsed.unknownColumns.length) {
       Notification.warning(
@@ -277,8 +277,23 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
       );
     }
   };
+  const importText = (name: string, text: string) =>
+    importParsed(name, importDelimited(name, text, columns, paramTitles(schema)));
+  const importWorkbook = async (name: string, data: Blob | ArrayBuffer) => {
+    try {
+      importParsed(name, importSheet(await readFirstSheet(data), columns, paramTitles(schema)));
+    } catch (e) {
+      Notification.error(trans.__('Could not read %1: %2', name, (e as Error).message), {
+        autoClose: 10000,
+      });
+    }
+  };
   const importCSV = async (file: File) => {
-    importText(file.name, await file.text());
+    if (isSpreadsheetName(file.name)) {
+      await importWorkbook(file.name, file);
+    } else {
+      importText(file.name, await file.text());
+    }
   };
   const importFromTree = async () => {
     if (!contents) {
@@ -289,11 +304,22 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
       trans,
       title: trans.__('Import rows from a file'),
       dir: notebookDir,
-      accept: isDelimitedName,
-      acceptNote: trans.__('CSV, TSV and text files (.csv, .tsv, .txt)'),
+      accept: isImportableName,
+      acceptNote: trans.__('CSV, TSV, text and Excel files (.csv, .tsv, .txt, .xlsx)'),
       pickLabel: trans.__('Import'),
     });
     if (path === null) {
+      return;
+    }
+    if (isSpreadsheetName(path)) {
+      try {
+        const model = await contents.get(path, { content: true, format: 'base64' });
+        await importWorkbook(path, bytesOfModel(model));
+      } catch (e) {
+        Notification.error(trans.__('Could not read %1: %2', path, (e as Error).message), {
+          autoClose: 10000,
+        });
+      }
       return;
     }
     let text: string;
@@ -443,7 +469,7 @@ export function ConfigureTab(props: ConfigureProps): JSX.Element {
             <input
               ref={fileInput}
               type="file"
-              accept=".csv,.tsv,.txt,text/csv"
+              accept=".csv,.tsv,.txt,.xlsx,text/csv"
               style={{ display: 'none' }}
               aria-label={trans.__('CSV file to import')}
               onChange={e => {

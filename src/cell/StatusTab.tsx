@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 import type { JobRecord, JobStatus } from '../api/types';
-import { isTerminal } from '../api/types';
+import { isTerminal, JOB_STATUSES } from '../api/types';
 import { choose } from '../components/confirm';
 import { useNow, useSignal, useView } from '../components/context';
 import { LogPanel } from '../components/LogPanel';
@@ -347,15 +347,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
 
   const fanIn = model.fanIn;
   const done = counts.completed + counts.error + counts.terminated;
-  const filters: Filter[] = [
-    'all',
-    'created',
-    'queued',
-    'running',
-    'completed',
-    'error',
-    'terminated',
-  ];
+  const filters: Filter[] = ['all', ...JOB_STATUSES];
   const gridTemplate = '28px 48px minmax(100px, 2fr) 96px 64px 40px 64px minmax(80px, 2fr) 112px';
 
   return (

@@ -102,10 +102,23 @@ export class NotebookAttacher {
       return;
     }
     const batchIds = new Set<string>();
+    const seen = new Map<string, unknown>();
     for (const cell of this.panel.content.widgets) {
       if (!this._watched.has(cell.model)) {
         this._watched.add(cell.model);
         cell.model.metadataChanged.connect(this._schedule, this);
+      }
+      // Undo of a deleted bulk-run cell brings back its source but, after the cell's
+      // metadata changed (a run), not that metadata: put back the last one it had.
+      const raw = cell.model.getMetadata(METADATA_KEY);
+      if (raw) {
+        seen.set(cell.model.id, raw);
+      } else if (cell.model.type === 'code' && this._removed.has(cell.model.id)) {
+        if (cell.model.sharedModel.getSource() === CELL_SOURCE) {
+          cell.model.setMetadata(METADATA_KEY, this._removed.get(cell.model.id) as any);
+        }
+        this._removed.delete(cell.model.id);
+        continue; // the metadata change schedules the next scan, which attaches it
       }
       const id = readMetadata(cell.model.getMetadata(METADATA_KEY))?.batchId;
       if (id) {
@@ -121,6 +134,16 @@ export class NotebookAttacher {
         cell.removeClass(BULKRUN_CELL_CLASS);
       }
     }
+    // Cells that left keep their last metadata for a while, for undo.
+    for (const [id, meta] of this._cellMeta) {
+      if (!seen.has(id)) {
+        this._removed.set(id, meta);
+        if (this._removed.size > 50) {
+          this._removed.delete(this._removed.keys().next().value as string);
+        }
+      }
+    }
+    this._cellMeta = seen;
     // A batch whose cell disappeared (deleted or cut, not moved) may need cancelling.
     const gone = [...this._batchIds].filter(id => !batchIds.has(id));
     this._batchIds = batchIds;
@@ -156,5 +179,8 @@ export class NotebookAttacher {
   private _attached = new Map<Cell, BulkRunCellWidget>();
   private _watched = new WeakSet<ICellModel>();
   private _batchIds = new Set<string>();
+  /** Last metadata of each bulk-run cell by cell id; of removed ones, for undo. */
+  private _cellMeta = new Map<string, unknown>();
+  private _removed = new Map<string, unknown>();
   private _timer: ReturnType<typeof setTimeout> | null = null;
 }

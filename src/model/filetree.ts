@@ -58,6 +58,15 @@ export function isDelimitedName(name: string): boolean {
   return /\.(csv|tsv|txt)$/i.test(name);
 }
 
+/** Files "Import" reads: delimited text, or an Excel workbook (its first sheet). */
+export function isImportableName(name: string): boolean {
+  return isDelimitedName(name) || isSpreadsheetName(name);
+}
+
+export function isSpreadsheetName(name: string): boolean {
+  return /\.xlsx$/i.test(name);
+}
+
 function segments(path: string): string[] {
   return path.split('/').filter(s => s && s !== '.');
 }

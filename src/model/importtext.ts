@@ -51,3 +51,43 @@ export function importDelimited(
   const clean = stripBOM(text);
   return tableToRows(parseDelimited(clean, delimiterFor(name, clean)), columns, titles);
 }
+
+/**
+ * A spreadsheet's cells as the grid's text: numbers and booleans as written, dates as
+ * YYYY-MM-DD (with the time when it is not midnight UTC), empty cells as ''.
+ */
+export function sheetToTable(rows: readonly (readonly unknown[])[]): string[][] {
+  const text = (v: unknown): string => {
+    if (v === null || v === undefined) {
+      return '';
+    }
+    if (v instanceof Date) {
+      const iso = v.toISOString();
+      return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+    }
+    return String(v);
+  };
+  return rows.map(r => r.map(text)).filter(r => r.some(c => c.trim() !== ''));
+}
+
+/** The grid rows of a workbook's first sheet (a header row as for a delimited file). */
+export function importSheet(
+  rows: readonly (readonly unknown[])[],
+  columns: string[],
+  titles: Record<string, string> = {}
+): TableToRows {
+  return tableToRows(sheetToTable(rows), columns, titles);
+}
+
+/** Bytes of a contents API file model read with `format: 'base64'`. */
+export function bytesOfModel(model: TextModel): ArrayBuffer {
+  if (model.type === 'directory' || typeof model.content !== 'string') {
+    throw new ImportError('not a file');
+  }
+  const bin = atob(model.content.replace(/\s+/g, ''));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) {
+    out[i] = bin.charCodeAt(i);
+  }
+  return out.buffer;
+}

@@ -165,6 +165,27 @@ test.describe('bulk-run cell', () => {
     await expect(summary(view)).toHaveText('3 completed', { timeout: 60000 });
   });
 
+  test('rows import from an Excel workbook next to the notebook', async ({ page, tmpPath }) => {
+    // fixtures/rows.xlsx: one sheet, a header "Input file" (the parameter's title) and
+    // the rows texts/x1.txt, texts/x2.txt.
+    await page.contents.uploadFile(
+      path.join(__dirname, '..', 'fixtures', 'rows.xlsx'),
+      `${tmpPath}/rows.xlsx`
+    );
+    for (const n of [1, 2]) {
+      await page.contents.uploadContent(`x ${n}\n`, 'text', `${tmpPath}/texts/x${n}.txt`);
+    }
+    const view = await newBulkCell(page, 'xlsx.ipynb');
+    await chooseApp(view, 'demo-wordcount');
+    await view.locator('button:has-text("Import from the notebook")').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('[role="option"]', { hasText: 'rows.xlsx' }).click();
+    await dialog.locator('button:has-text("Import")').click();
+    await expect(view.locator('[data-cell="1:0"]')).toHaveValue('texts/x2.txt');
+    await run(view);
+    await expect(summary(view)).toHaveText('2 completed', { timeout: 60000 });
+  });
+
   test('a failing row, retry failed, completes and the fan-in runs', async ({ page, tmpPath }) => {
     const root = await serverRoot(page);
     await page.contents.uploadContent('alpha beta\n', 'text', `${tmpPath}/a.txt`);
@@ -252,6 +273,30 @@ test.describe('bulk-run cell', () => {
     await dialog.locator('input[aria-label="input"]').fill('good.txt');
     await dialog.locator('button:has-text("Rerun")').click();
     await expect(summary(view)).toHaveText('2 completed (1 retried)', { timeout: 60000 });
+  });
+
+  test('undo brings a deleted bulk-run cell back with its batch', async ({ page }) => {
+    await page.notebook.createNew('undo.ipynb');
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
+    const view = page.locator('.jp-Bulkrun-view').first();
+    await chooseApp(view, 'demo-echo');
+    await paste(view, 'message\nundo me\n');
+    await run(view);
+    await expect(summary(view)).toHaveText('1 completed', { timeout: 60000 });
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      await app.commands.execute('notebook:delete-cell');
+    });
+    await expect(page.locator('.jp-Bulkrun-view')).toHaveCount(0);
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      await app.commands.execute('notebook:undo-cell-action');
+    });
+    const back = page.locator('.jp-Bulkrun-view').first();
+    await expect(back.locator('.jp-Bulkrun-summary')).toHaveText('1 completed', {
+      timeout: 30000,
+    });
   });
 
   test('cancel a running batch', async ({ page }) => {

@@ -4,6 +4,7 @@
  */
 import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 test.use({ autoGoto: true });
@@ -163,6 +164,23 @@ test.describe('bulk-run cell', () => {
     await expect(view.locator('[data-cell="2:0"]')).toHaveValue('texts/file3.txt');
     await run(view);
     await expect(summary(view)).toHaveText('3 completed', { timeout: 60000 });
+    // Results: the app's declared outputs as columns, sortable, copied and downloaded.
+    await view.locator('.jp-Bulkrun-tabbutton:has-text("Results")').click();
+    const table = view.locator('.jp-Bulkrun-resulttable');
+    for (const col of ['lines', 'words', 'bytes']) {
+      await expect(table.locator('.jp-Bulkrun-table-head')).toContainText(col);
+    }
+    await expect(view.locator('.jp-Bulkrun-resultrow')).toHaveCount(3);
+    const downloading = page.waitForEvent('download');
+    await view.locator('button:has-text("Download CSV")').click();
+    const csv = fs.readFileSync((await (await downloading).path())!, 'utf8');
+    expect(csv.split(/\r?\n/).filter(Boolean)).toHaveLength(4);
+    expect(csv).toContain('texts/file3.txt');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await view.locator('.jp-Bulkrun-results button:has-text("Copy")').click();
+    await expect(view.locator('.jp-Bulkrun-results [aria-live="polite"]')).toHaveText(
+      'Copied 3 rows'
+    );
   });
 
   test('rows import from an Excel workbook next to the notebook', async ({ page, tmpPath }) => {

@@ -98,6 +98,11 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // A closed pipe (`bulkrun --help | head`) ends the command quietly.
+  process.stdout.on('error', e => {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   void main().then(code => {
     // Exit explicitly: an idle keep-alive socket must not hold the command open.
     process.stdout.write('', () => process.exit(code));

@@ -1,4 +1,4 @@
-/** REST client for every endpoint of /bulkrun/api/v1 (PRODUCT.md "REST API"). */
+/** REST client for every endpoint of /bulkrun/api/v1 (server/routes.ts in kernel-ext). */
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI, requestSnapshot } from './request';
 import type {

@@ -1,5 +1,5 @@
 /**
- * A batch parent's status is derived, never set (PRODUCT.md, States):
+ * A batch parent's status is derived, never set (docs/SEMANTICS.md, "Batch status is derived"):
  * running while any row or the fan-in is not terminal; completed when every row and the
  * fan-in completed; error when all are terminal and some row or the fan-in ended in error;
  * terminated when cancelled. A retry of a row makes an ended batch running again; a row

@@ -5,7 +5,7 @@ export interface EngineConfig {
   publicUrl: string;
   defaultBackend: string;
   maxRows: number;
-  /** Per-job cap on manual retries (PRODUCT.md: default 5). */
+  /** Per-job cap on manual retries (docs/SEMANTICS.md "Retry: in flight and limit": default 5). */
   retryLimit: number;
   /** Default automatic retries of transient failures per batch row. */
   defaultMaxRetries: number;

@@ -1,5 +1,5 @@
 /**
- * The reaper (seed 002 and EE2's): periodically
+ * The reaper (docs/SEMANTICS.md "Reaper"): periodically
  * - terminates (automation) jobs still `created` past the threshold (default 1 h) that
  *   could have been submitted — rows held back only by slots or maxParallel are waiting
  *   by design and are left alone;

@@ -1,5 +1,5 @@
 /**
- * Retry rules (seed 002, PRODUCT.md "Retry"). A retry is a new job that copies app
+ * Retry rules (docs/SEMANTICS.md "Retry"). A retry is a new job that copies app
  * version, params and resources from the record; its retryParent is the row's root; it
  * joins the same batch and becomes the row's newest attempt. New row, root link and batch
  * link are one transaction; `retry_complete` stays 0 until the scheduler has it, so the

@@ -1,5 +1,5 @@
 /**
- * The WebSocket protocol (PRODUCT.md, "WebSocket /api/v1/events"). One file holds
+ * The WebSocket protocol (docs/ARCHITECTURE.md "Data path"; the message types below are the whole protocol). One file holds
  * every message shape so server and frontend agree on them.
  */
 import type { BatchCounts, JobRecord, JobStatus } from './records';

@@ -1,5 +1,5 @@
 /**
- * Records of the public contract (PRODUCT.md). These types are shared with the
+ * Records of the public contract (the REST API's JSON; docs/SEMANTICS.md). These types are shared with the
  * JupyterLab frontend, so they hold data only: no Node imports here.
  */
 

@@ -1,5 +1,5 @@
 /**
- * REST routes under /api/v1 (PRODUCT.md "REST API"). Handlers only translate HTTP to
+ * REST routes under /api/v1 (docs/SEMANTICS.md for the rules they carry out). Handlers only translate HTTP to
  * engine calls; errors are ApiErrors mapped to HTTP in one place (errors.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

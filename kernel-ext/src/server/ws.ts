@@ -1,5 +1,5 @@
 /**
- * WebSocket /api/v1/events (PRODUCT.md): MessagePack frames (or JSON with ?format=json),
+ * WebSocket /api/v1/events (protocol/events.ts): MessagePack frames (or JSON with ?format=json),
  * `hello` with the current seq, `subscribe` with optional ids and `since` (replayed from
  * the persisted log, or `reset` when older than retention), live job/batch events, log
  * tailing, ping. Replay and switch to live happen in one synchronous step, so nothing is

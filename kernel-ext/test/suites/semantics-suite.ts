@@ -1,5 +1,5 @@
 /**
- * Batch management rules (seed 002, PRODUCT.md "Semantics") on the local backend:
+ * Batch management rules (docs/SEMANTICS.md) on the local backend:
  * retry messages and links, permissions per action, slots and priority, nested fan-out
  * under a slot limit, a retry lifecycle cut by a crash, the reaper.
  */

@@ -282,17 +282,25 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
     });
+    // A new notebook on the default kernel: a bulk-run cell needs no kernel choice, and
+    // JupyterLab's kernel dialog would otherwise pop up over the new cell.
+    const newNotebook = async (): Promise<NotebookPanel> => {
+      await app.serviceManager.kernelspecs.ready;
+      const kernelName = app.serviceManager.kernelspecs.specs?.default || undefined;
+      const panel = (await app.commands.execute('notebook:create-new', {
+        kernelName,
+      })) as NotebookPanel;
+      await panel.context.ready;
+      await panel.revealed;
+      return panel;
+    };
     app.commands.addCommand(CommandIDs.newNotebook, {
       label: args =>
         args.isLauncher ? trans.__('Bulk run') : trans.__('New notebook with a bulk-run cell'),
       caption: trans.__('Create a notebook with a bulk-run cell'),
       icon: bulkrunIcon,
       execute: async () => {
-        const panel = (await app.commands.execute('notebook:create-new', {
-          kernelName: undefined,
-        })) as NotebookPanel;
-        await panel.context.ready;
-        await panel.revealed;
+        const panel = await newNotebook();
         insertCell(panel, bulkrun, attachers);
       },
     });
@@ -300,11 +308,7 @@ const cellPlugin: JupyterFrontEndPlugin<void> = {
     const attach = async (meta: CellMetadata) => {
       let panel = tracker.currentWidget;
       if (!panel) {
-        panel = (await app.commands.execute('notebook:create-new', {
-          kernelName: undefined,
-        })) as NotebookPanel;
-        await panel.context.ready;
-        await panel.revealed;
+        panel = await newNotebook();
       }
       app.shell.activateById(panel.id);
       insertCell(panel, bulkrun, attachers, meta);

@@ -389,16 +389,16 @@ test.describe('bulk-run cell', () => {
     });
     await expect(win.locator('.jp-Bulkrun-headapp')).toHaveText('Echo a message');
     await win.locator('button:has-text("Attach to a new cell")').click();
-    // No notebook was open: a new one is made (JupyterLab may ask for its kernel).
+    // No notebook was open: a new one is made on the default kernel, with no kernel dialog.
     const cell = page.locator('.jp-NotebookPanel .jp-Bulkrun-view').first();
-    const kernelDialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
-    await expect(cell.or(kernelDialog).first()).toBeVisible({ timeout: 30000 });
-    if (await kernelDialog.isVisible()) {
-      await kernelDialog.locator('.jp-mod-accept').click();
-    }
+    await expect(cell).toBeVisible({ timeout: 30000 });
     await expect(cell.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', {
       timeout: 60000,
     });
+    await expect(page.locator('.jp-NotebookPanel .jp-KernelName').first()).toContainText('Python', {
+      timeout: 30000,
+    });
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
     await cell.locator('.jp-Bulkrun-tabbutton:has-text("Configure")').click();
     await expect(cell.locator('[data-cell="1:0"]')).toHaveValue('outside');
   });

@@ -11,7 +11,7 @@ export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
 
 RESULTS := $(ROOT)/.data/test-results
 export BULKRUN_RESULTS := $(RESULTS)
-SUITES := lint typecheck jest-frontend jest-server slurm ui wheel
+SUITES := lint typecheck jest-frontend jest-server python slurm ui wheel
 
 NPM_STAMP := node_modules/.bulkrun-installed
 VENV_STAMP := .venv/.bulkrun-installed
@@ -128,6 +128,11 @@ SLURM_TESTS := /test/(slurm/|slurm-[^/]*\.integration\.test\.ts$$)
 test-jest-server: install
 	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci \
 		--testPathIgnorePatterns "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/jest-server.jest.json'
+
+# The Python API (bulkrun/) against a real server the tests start (tests/python/).
+test-python: install
+	@.ci/suite python -- $(VENV)/bin/python -m pytest tests/python -q -p no:cacheprovider \
+		--junitxml=$(RESULTS)/python.junit.xml
 
 test-slurm: install
 	@.ci/suite slurm -- bash -c '\

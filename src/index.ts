@@ -28,7 +28,6 @@ import { EventClient } from './api/events';
 import { BatchModelRegistry } from './cell/model';
 import { CELL_SOURCE, NotebookAttacher } from './cell/widget';
 import { choose } from './components/confirm';
-import type { IViewContext } from './components/context';
 import { bulkrunIcon } from './components/icon';
 import { confirmChoice } from './model/confirm';
 import { METADATA_KEY, newDraft, type CellMetadata } from './model/draft';
@@ -38,16 +37,11 @@ import { notifyBatchEnds } from './notify';
 import { addHelp } from './help';
 import { JobsPanel } from './panel/JobsPanel';
 import { DEFAULT_SETTINGS, IBulkrun, type IBulkrunSettings } from './tokens';
+import { CommandIDs } from './commands';
+import { viewContext } from './viewContext';
+import { widgetsPlugin } from './widgets/plugin';
 
 const PLUGIN_ID = 'jupyterlab-bulkrun:plugin';
-
-const CommandIDs = {
-  insert: 'bulkrun:insert-cell',
-  openBatch: 'bulkrun:open-batch',
-  attachCell: 'bulkrun:attach-cell',
-  newNotebook: 'bulkrun:new-notebook',
-  openPanel: 'bulkrun:open-jobs',
-};
 
 class Bulkrun implements IBulkrun {
   constructor(app: JupyterFrontEnd) {
@@ -98,42 +92,6 @@ const core: JupyterFrontEndPlugin<IBulkrun> = {
     return bulkrun;
   },
 };
-
-function viewContext(
-  app: JupyterFrontEnd,
-  bulkrun: IBulkrun,
-  trans: TranslationBundle,
-  docManager: IDocumentManager | null
-): IViewContext {
-  return {
-    bulkrun,
-    trans,
-    contents: app.serviceManager.contents,
-    open: path => {
-      if (docManager) {
-        docManager.openOrReveal(path);
-      } else {
-        void app.commands.execute('docmanager:open', { path });
-      }
-    },
-    openBatch: id => void app.commands.execute(CommandIDs.openBatch, { batchId: id }),
-    commands: app.commands,
-    confirm: async (title, body, action) => {
-      if (!bulkrun.settings.confirmBulkActions) {
-        return true;
-      }
-      const r = await showDialog({
-        title,
-        body,
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Back') }),
-          Dialog.warnButton({ label: action }),
-        ],
-      });
-      return r.button.accept;
-    },
-  };
-}
 
 /** Adds a bulk-run cell below the active cell of a notebook. */
 function insertCell(
@@ -404,4 +362,4 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [core, cellPlugin, panelPlugin];
+export default [core, cellPlugin, panelPlugin, widgetsPlugin];

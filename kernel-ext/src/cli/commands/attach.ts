@@ -29,6 +29,7 @@ interface AttachFlags {
   apps?: string[];
   backend?: string;
   startTimeout: number;
+  detach?: boolean;
 }
 
 /** Default idle limit of the server the proxy starts: 10 minutes with nothing to manage. */
@@ -73,12 +74,17 @@ export function registerAttach(program: Command): void {
     .option('--apps <dir>', 'app directory for a server started here (repeatable)', collect)
     .option('--backend <name>', 'default backend of a server started here')
     .option('--start-timeout <seconds>', 'how long to wait for the server to answer', intOption, 60)
+    .option(
+      '--detach',
+      'exit once the server answers and its connection file is written, holding no lease (what `bulkrun.connect()` in Python runs)'
+    )
     .action(async (flags: AttachFlags) => {
       const dataDir = path.resolve(flags.dataDir);
       const run = runDir(dataDir);
       const tokenFile = path.join(run, 'token');
       tokenFromFile(tokenFile);
-      takeLease(dataDir);
+      // Without a lease the server's idle limit alone decides how long it stays.
+      if (!flags.detach) takeLease(dataDir);
       let stopping = false;
       const stop = () => {
         stopping = true;
@@ -132,6 +138,26 @@ export function registerAttach(program: Command): void {
           process.exit(1);
         }
         await sleep(100);
+      }
+      if (flags.detach) {
+        // The server answers a moment before it writes server.json, and a server killed
+        // earlier may have left its own: wait for the file of a live server.
+        const live = () => {
+          const c = readConnection(dataDir);
+          return c && isAlive(c.pid) ? c : null;
+        };
+        while (!live()) {
+          if (Date.now() > deadline) {
+            process.stderr.write(
+              `bulkrun attach: the server wrote no ${path.join(run, 'server.json')}\n`
+            );
+            process.exit(1);
+          }
+          await sleep(50);
+        }
+        const info = live();
+        process.stdout.write(`bulkrun attach: server pid ${info?.pid ?? '?'} on ${info?.url}\n`);
+        process.exit(0);
       }
       const pid = readConnection(dataDir)?.pid;
       process.stdout.write(`bulkrun attach: server pid ${pid ?? '?'} on ${flags.unixSocket}\n`);

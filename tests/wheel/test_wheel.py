@@ -165,6 +165,7 @@ def test_wheel_holds_the_whole_product():
     assert {p.stem for p in (server / "apps").glob("*.yaml")} >= {"demo-echo", "demo-merge"}
     labext = VENV / "share" / "jupyter" / "labextensions" / "jupyterlab-bulkrun" / "package.json"
     assert labext.is_file()
+    assert (site / "bulkrun" / "widget.py").is_file(), "the Python API (import bulkrun)"
     assert not list(server.rglob("node_modules")), "no node_modules tree in the wheel"
     assert not list(site.rglob("*.node")), "no native Node module anywhere in the venv"
 
@@ -279,3 +280,34 @@ def test_jupyter_serves_bulkrun_and_management_outlives_it(tmp):
     finally:
         jupyter.stop()
         os.kill(server_pid, signal.SIGTERM)
+
+
+PYTHON_API = """
+import bulkrun, pandas
+b = bulkrun.submit("demo-echo", pandas.DataFrame({"message": ["one", "two"]}), label="py")
+b.wait(progress=False)
+print(b.status, list(b.jobs()["message"]), b.counts["completed"])
+"""
+
+
+def test_python_api_finds_or_starts_the_users_server(tmp):
+    # connect() with no arguments: no server runs on this data dir yet, so it starts one
+    # (detached, on the packaged Node); the next script finds that same server.
+    data_dir = tmp / "bulkrun-python"
+    env = {**env_for(tmp), "BULKRUN_DATA_DIR": str(data_dir)}
+    run = lambda: subprocess.run(  # noqa: E731
+        [WITHOUT_NODE, str(VENV / "bin" / "python"), "-c", PYTHON_API],
+        env=env, capture_output=True, text=True, timeout=180,
+    )
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "completed ['one', 'two'] 2"
+    info = json.loads((data_dir / "run" / "server.json").read_text())
+    assert (data_dir / "run" / "server.json").stat().st_mode & 0o077 == 0
+    try:
+        second = run()
+        assert second.returncode == 0, second.stderr
+        assert json.loads((data_dir / "run" / "server.json").read_text())["pid"] == info["pid"]
+        assert server_processes(data_dir) == [info["pid"]]
+    finally:
+        os.kill(info["pid"], signal.SIGTERM)

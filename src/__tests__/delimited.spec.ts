@@ -1,3 +1,4 @@
+import { parse as parseLikeCLI } from 'csv-parse/sync';
 import {
   detectDelimiter,
   paramTitles,
@@ -34,6 +35,70 @@ describe('parseDelimited', () => {
     expect(detectDelimiter('a\tb\nc\td')).toBe('\t');
     expect(detectDelimiter('a,b\nc,d')).toBe(',');
     expect(detectDelimiter('single')).toBe(',');
+  });
+});
+
+describe('pastes and files from spreadsheets', () => {
+  const read = (text: string) => parseDelimited(text, detectDelimiter(text));
+
+  it('reads an Excel TSV paste with a quoted multi-line cell', () => {
+    // Excel ends rows with CRLF, puts LF inside a cell and quotes that cell.
+    const text = 'sample\tnote\r\ns1\t"first, line\nsecond ""quoted"""\r\ns2\tplain\r\n';
+    expect(detectDelimiter(text)).toBe('\t');
+    expect(read(text)).toEqual([
+      ['sample', 'note'],
+      ['s1', 'first, line\nsecond "quoted"'],
+      ['s2', 'plain'],
+    ]);
+  });
+
+  it('reads a Google Sheets paste (LF rows, no final newline, empty cells)', () => {
+    const text = 'sample\treads\tthreshold\n"a;b\nc"\tx.fq\t0,5\ns3\t\t';
+    expect(read(text)).toEqual([
+      ['sample', 'reads', 'threshold'],
+      ['a;b\nc', 'x.fq', '0,5'],
+      ['s3', '', ''],
+    ]);
+  });
+
+  it('reads European CSV: `;` between cells, decimal commas in them', () => {
+    const text = 'sample;threshold;ratio\r\ns1;1,5;0,25\r\n"s;2";2,0;1\r\n';
+    expect(detectDelimiter(text)).toBe(';');
+    expect(read(text)).toEqual([
+      ['sample', 'threshold', 'ratio'],
+      ['s1', '1,5', '0,25'],
+      ['s;2', '2,0', '1'],
+    ]);
+    // Without a header line too: more commas than semicolons, all of them decimal.
+    expect(detectDelimiter('1,5;2,5;3,5\n')).toBe(';');
+    expect(detectDelimiter('a,b;c,d\n')).toBe(',');
+  });
+
+  it('drops a UTF-8 byte order mark', () => {
+    expect(read('\ufeffsample,reads\r\ns1,a.fq\r\n')).toEqual([
+      ['sample', 'reads'],
+      ['s1', 'a.fq'],
+    ]);
+    expect(read('\ufeff"sample",reads\ns1,a.fq')[0]).toEqual(['sample', 'reads']);
+  });
+
+  it('keeps ragged rows, and runs an unclosed quote to the end', () => {
+    expect(parseDelimited('a,b\n1\n1,2,3\n', ',')).toEqual([['a', 'b'], ['1'], ['1', '2', '3']]);
+    expect(parseDelimited('a,"b\nc\n', ',')).toEqual([['a', 'b\nc\n']]);
+  });
+
+  it('reads files as the CLI does (kernel-ext/src/cli/spec.ts)', () => {
+    const cli = (text: string, delimiter: string) =>
+      parseLikeCLI(text, { delimiter, bom: true, skip_empty_lines: true }) as string[][];
+    const files: [string, string][] = [
+      ['sample,reads,note\n"s,1",a.fq,"say ""hi"""\ns2,b.fq,"two\nlines"\n', ','],
+      ['\ufeffsample,reads\r\ns1,a.fq\r\n\r\ns2, b.fq \r\n', ','],
+      ['sample\treads\ns1\t"a\tb.fq"\ns2\t\n', '\t'],
+    ];
+    for (const [text, delimiter] of files) {
+      expect(detectDelimiter(text)).toBe(delimiter);
+      expect(parseDelimited(text, delimiter)).toEqual(cli(text, delimiter));
+    }
   });
 });
 

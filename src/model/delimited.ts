@@ -1,71 +1,60 @@
 /**
  * TSV/CSV parsing and writing for the parameter grid: spreadsheet paste (tab separated,
- * with or without a header row) and CSV import/export. Quotes follow RFC 4180.
+ * with or without a header row) and CSV import/export. Parsing is csv-parse's, the library
+ * the CLI reads .csv/.tsv specs with (kernel-ext/src/cli/spec.ts), so both read one dialect.
  */
+import { parse, type Options } from 'csv-parse/browser/esm/sync';
 import type { JSONSchema } from '../api/types';
+
+function options(delimiter: string): Options {
+  return {
+    delimiter,
+    record_delimiter: '\n',
+    bom: true,
+    skip_empty_lines: true,
+    // Pasted cells are taken as they are: a stray quote is text, rows may be ragged.
+    relax_quotes: true,
+    relax_column_count: true,
+  };
+}
 
 /** Parses delimited text into a table of strings; a trailing newline adds no row. */
 export function parseDelimited(text: string, delimiter: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
+  // CR and CRLF become LF everywhere, inside quoted cells too: a grid cell holds LFs.
   const s = text.replace(/\r\n?/g, '\n');
-  while (i < s.length) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
+  let rows: string[][];
+  try {
+    rows = parse(s, options(delimiter));
+  } catch (e) {
+    // An unclosed quote runs to the end of the text, so a paste never fails.
+    if ((e as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED') {
+      throw e;
     }
-    if (c === '"' && field === '') {
-      quoted = true;
-      i++;
-      continue;
-    }
-    if (c === delimiter) {
-      row.push(field);
-      field = '';
-      i++;
-      continue;
-    }
-    if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-      continue;
-    }
-    field += c;
-    i++;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
+    rows = parse(s + '"', options(delimiter));
   }
   // Spreadsheets pad blocks with empty lines; they are not rows.
   return rows.filter(r => r.some(f => f.trim() !== ''));
 }
 
-/** Tab when the text has a tab (spreadsheet paste), else comma. */
+const count = (s: string, c: string): number => s.split(c).length - 1;
+
+/**
+ * Tab when the first line has one (spreadsheet paste); `;` when it has more semicolons
+ * than commas, or its commas are all decimal commas (`1,5`, European CSV); else comma.
+ * Quoted cells do not count: they may hold any of these, and newlines.
+ */
 export function detectDelimiter(text: string): string {
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const bare = text.replace(/(^|[\t,;\r\n])"(?:[^"]|"")*"/g, '$1');
+  const firstLine = bare.split(/\r?\n|\r/, 1)[0] ?? '';
   if (firstLine.includes('\t')) {
     return '\t';
   }
-  if (firstLine.includes(',')) {
+  const semicolons = count(firstLine, ';');
+  const commas = count(firstLine, ',');
+  if (semicolons > 0 && (semicolons >= commas || !/(^|\D),|,(\D|$)/.test(firstLine))) {
+    return ';';
+  }
+  if (commas > 0) {
     return ',';
   }
   return text.includes('\t') ? '\t' : ',';

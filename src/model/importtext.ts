@@ -32,7 +32,8 @@ export function stripBOM(text: string): string {
 
 /**
  * Tab for a .tsv; any other name (.csv, .txt) by the text, as a paste is: tab when the
- * first line has one, else comma (a ".csv" saved with tabs still imports).
+ * first line has one, semicolon for European CSV (`a;1,5`), else comma (a ".csv" saved
+ * with tabs still imports).
  */
 export function delimiterFor(name: string, text: string): string {
   return /\.tsv$/i.test(name) ? '\t' : detectDelimiter(text);

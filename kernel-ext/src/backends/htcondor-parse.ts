@@ -8,6 +8,7 @@
  */
 import type { JobError } from '../protocol/records';
 import type { StatusUpdate, TrackedJob } from './base';
+import { exitCodeError, exitRecordUpdate } from './exit-record';
 import type { ExitRecord, StartRecord } from './workdir';
 
 export interface ProcRange {
@@ -145,33 +146,6 @@ function iso(epochSec: number | null): string | undefined {
   return epochSec && epochSec > 0 ? new Date(epochSec * 1000).toISOString() : undefined;
 }
 
-/** Error of a wrapper exit code (the job's own status, as recorded by wrapper.sh). */
-export function exitError(code: number): JobError | null {
-  if (code === 0) return null;
-  const sig = code > 128 && code < 160 ? code - 128 : 0;
-  if (sig === 9)
-    return { code: 'oom', message: 'The job was killed (SIGKILL), most likely out of memory' };
-  if (sig) return { code: 'job_crashed', message: `The job was killed by signal ${sig}` };
-  return { code: 'job_crashed', message: `The job exited with code ${code}` };
-}
-
-/** Terminal update from the wrapper's exit record. */
-export function fromExitRecord(
-  jobId: string,
-  exit: ExitRecord,
-  started: StartRecord | null
-): StatusUpdate {
-  const error = exitError(exit.exitCode);
-  return {
-    jobId,
-    status: error ? 'error' : 'completed',
-    exitCode: exit.exitCode,
-    error,
-    startedAt: started?.at.toISOString(),
-    finishedAt: exit.at.toISOString(),
-  };
-}
-
 export function heldError(ad: Ad): JobError {
   const code = num(ad, 'HoldReasonCode');
   const sub = num(ad, 'HoldReasonSubCode');
@@ -215,7 +189,7 @@ export function interpretAd(
     records.started?.at.toISOString();
   const base = { jobId: job.jobId, backendJobId: id };
   if (records.exit && status !== JOB_STATUS.REMOVED) {
-    return { update: fromExitRecord(job.jobId, records.exit, records.started) };
+    return { update: exitRecordUpdate(job.jobId, records.exit, records.started) };
   }
   switch (status) {
     case JOB_STATUS.IDLE:
@@ -303,7 +277,7 @@ export function interpretAd(
           },
         };
       }
-      const error = exitError(code);
+      const error = exitCodeError(code);
       return {
         update: {
           ...base,

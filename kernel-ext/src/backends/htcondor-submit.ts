@@ -5,7 +5,7 @@
  * transaction instead of 10,000.
  */
 import type { ContainerSpec, JobRole, Resources } from '../protocol/records';
-import type { SubmitItem } from './base';
+import { chunks, type SubmitItem } from './base';
 import { containerArgv } from './container';
 
 export interface FileTransferConfig {
@@ -180,8 +180,8 @@ export function planClusters(
       });
       continue;
     }
-    for (let i = 0; i < group.length; i += cap) {
-      plans.push({ shape, items: group.slice(i, i + cap), maxMaterialize: null, maxIdle: null });
+    for (const part of chunks(group, cap)) {
+      plans.push({ shape, items: part, maxMaterialize: null, maxIdle: null });
     }
   }
   return { plans, rejected };

@@ -22,7 +22,6 @@ import {
   actionFailureIsHarmless,
   adId,
   type Ad,
-  fromExitRecord,
   interpretAd,
   JOB_STATUS,
   num,
@@ -43,7 +42,9 @@ import {
   stripContainerPrefix,
   type SubmitSettings,
 } from './htcondor-submit';
-import { CommandError, runCommand } from './run';
+import { exitRecordUpdate } from './exit-record';
+import { installScript, installWrapper } from './install';
+import { CommandError, isCommandNotFound, runCommand } from './run';
 import { readExit, readStarted, rewriteArgv, WRAPPER_PATH } from './workdir';
 
 export interface HTCondorCommands {
@@ -185,17 +186,14 @@ export class HTCondorBackend implements Backend {
 
   async init(ctx: BackendContext): Promise<void> {
     this.ctx = ctx;
-    fs.mkdirSync(ctx.stateDir, { recursive: true });
-    // A stable copy on the shared filesystem: an upgrade never changes a queued job's wrapper.
-    const copy = path.join(ctx.stateDir, 'wrapper.sh');
-    fs.copyFileSync(WRAPPER_PATH, copy);
-    fs.chmodSync(copy, 0o755);
+    // On the shared filesystem, where running jobs read it: replaced atomically.
+    const copy = installWrapper(ctx.stateDir);
     const bad = checkSubmitPath(copy, 'State dir');
     if (bad) throw new Error(`HTCondor backend: ${bad}`);
     // The job's entry point: a row cancelled before its proc materialized (late
     // materialization) exits at once instead of running.
     const prelude = path.join(ctx.stateDir, 'htcondor-job.sh');
-    fs.writeFileSync(prelude, preludeScript(copy), { mode: 0o755 });
+    installScript(prelude, preludeScript(copy));
     this.wrapper = prelude;
     this.submitDir = path.join(ctx.stateDir, 'submit');
     this.logDir = path.join(ctx.stateDir, 'logs');
@@ -249,11 +247,7 @@ export class HTCondorBackend implements Backend {
   }
 
   private describeFailure(cmd: string, e: unknown): string {
-    if (
-      e instanceof CommandError &&
-      e.exitCode === null &&
-      (e.cause as NodeJS.ErrnoException)?.code === 'ENOENT'
-    ) {
+    if (isCommandNotFound(e)) {
       return `${cmd} not found (is HTCondor installed and on PATH?)`;
     }
     if (e instanceof CommandError)
@@ -313,7 +307,7 @@ export class HTCondorBackend implements Backend {
         );
       } catch (e) {
         const refused =
-          this.notFound(e) ||
+          isCommandNotFound(e) ||
           (e instanceof CommandError && e.exitCode !== null && this.isUnreachable(e));
         if (!submittedAny && refused) {
           // Nothing reached the scheduler: the engine gives the rows back and retries later.
@@ -322,7 +316,7 @@ export class HTCondorBackend implements Backend {
           );
         }
         // Killed or timed out: the schedd may have committed the cluster anyway.
-        if (e instanceof CommandError && e.exitCode === null && !this.notFound(e)) {
+        if (e instanceof CommandError && e.exitCode === null && !isCommandNotFound(e)) {
           const found = await this.findSubmitted(
             plan.items.map(it => ({
               jobId: it.jobId,
@@ -348,14 +342,6 @@ export class HTCondorBackend implements Backend {
     }
     return req.items.map(
       it => outcomes.get(it.jobId) ?? { jobId: it.jobId, error: 'not submitted' }
-    );
-  }
-
-  private notFound(e: unknown): boolean {
-    return (
-      e instanceof CommandError &&
-      e.exitCode === null &&
-      (e.cause as NodeJS.ErrnoException)?.code === 'ENOENT'
     );
   }
 
@@ -443,7 +429,7 @@ export class HTCondorBackend implements Backend {
         if (exit) {
           this.forget(key);
           updates.push({
-            ...fromExitRecord(job.jobId, exit, readStarted(job.workDir)),
+            ...exitRecordUpdate(job.jobId, exit, readStarted(job.workDir)),
             backendJobId: key,
           });
           continue;

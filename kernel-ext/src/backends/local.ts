@@ -20,6 +20,8 @@ import type {
   SubmitRequest,
   TrackedJob,
 } from './base';
+import { readExitUpdate } from './exit-record';
+import { installWrapper } from './install';
 import { FILES, isClaimed, readExit, readStarted, WRAPPER_PATH } from './workdir';
 import { assetPath } from '../assets';
 
@@ -63,11 +65,8 @@ export class LocalBackend implements Backend {
 
   async init(ctx: BackendContext): Promise<void> {
     this.ctx = ctx;
-    // A stable copy, so an upgrade of the package never changes a running job's wrapper.
-    fs.mkdirSync(ctx.stateDir, { recursive: true });
-    const copy = path.join(ctx.stateDir, 'wrapper.sh');
-    fs.copyFileSync(WRAPPER_PATH, copy);
-    this.wrapper = copy;
+    // Detached jobs of an earlier server may be running the current copy: replaced atomically.
+    this.wrapper = installWrapper(ctx.stateDir);
     this.startSpawner();
   }
 
@@ -143,7 +142,7 @@ export class LocalBackend implements Backend {
   private onExit(jobId: string, workDir: string, code: number | null, signal: string | null): void {
     this.children.delete(jobId);
     if (code === CLAIM_LOST) return; // Another wrapper runs this job; polling follows it.
-    const update = this.fromRecords(jobId, workDir);
+    const update = readExitUpdate(jobId, workDir);
     if (update) {
       this.ctx.emit([update]);
       return;
@@ -163,34 +162,6 @@ export class LocalBackend implements Backend {
     ]);
   }
 
-  /** Terminal update from the wrapper's exit record, if it wrote one. */
-  private fromRecords(jobId: string, workDir: string): StatusUpdate | null {
-    const exit = readExit(workDir);
-    if (!exit) return null;
-    const started = readStarted(workDir);
-    const base = {
-      jobId,
-      exitCode: exit.exitCode,
-      finishedAt: exit.at.toISOString(),
-      startedAt: started?.at.toISOString(),
-    };
-    if (exit.exitCode === 0) return { ...base, status: 'completed' };
-    const sig = exit.exitCode > 128 ? exit.exitCode - 128 : 0;
-    return {
-      ...base,
-      status: 'error',
-      error: {
-        code: sig === 9 ? 'oom' : 'job_crashed',
-        message:
-          sig === 9
-            ? 'The job was killed (SIGKILL), most likely out of memory'
-            : sig
-              ? `The job was killed by signal ${sig}`
-              : `The job exited with code ${exit.exitCode}`,
-      },
-    };
-  }
-
   /** Follows jobs that are not our children (started by a previous server process). */
   async poll(active: TrackedJob[]): Promise<StatusUpdate[]> {
     const out: StatusUpdate[] = [];
@@ -206,7 +177,7 @@ export class LocalBackend implements Backend {
         );
         this.children.delete(j.jobId);
       }
-      const done = this.fromRecords(j.jobId, j.workDir);
+      const done = readExitUpdate(j.jobId, j.workDir);
       if (done) {
         out.push(done);
         continue;
@@ -219,7 +190,7 @@ export class LocalBackend implements Backend {
         continue;
       }
       // Re-check: the exit record may have landed between the two reads.
-      const late = this.fromRecords(j.jobId, j.workDir);
+      const late = readExitUpdate(j.jobId, j.workDir);
       if (late) {
         out.push(late);
         continue;

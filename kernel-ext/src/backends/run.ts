@@ -22,6 +22,18 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * True when the command itself does not exist (not installed, or not on PATH): the
+ * scheduler is not available on this machine, rather than failing this one call.
+ */
+export function isCommandNotFound(e: unknown): boolean {
+  return (
+    e instanceof CommandError &&
+    e.exitCode === null &&
+    (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+  );
+}
+
 export interface RunOptions {
   input?: string;
   timeoutMs?: number;

@@ -24,7 +24,9 @@ import {
   type TrackedJob,
   type PriorityChange,
 } from './base';
-import { CommandError, runCommand } from './run';
+import { readExitUpdate } from './exit-record';
+import { installScript, installWrapper } from './install';
+import { CommandError, isCommandNotFound, runCommand } from './run';
 import {
   formatArrayRange,
   isControllerUnreachable,
@@ -81,6 +83,8 @@ export interface SlurmConfig {
 const DEFAULT_MAX_ARRAY_SIZE = 1001;
 /** Job ids per `scontrol update` call (its argv stays well under the system limit). */
 const IDS_PER_UPDATE = 500;
+/** Job specs per scancel call (each is an array's range, so the argv stays short). */
+const SPECS_PER_SCANCEL = 200;
 /** Map files older than this are removed at start (the reaper ends queued jobs after 14 days). */
 const MAP_RETENTION_MS = 30 * 86400_000;
 
@@ -139,10 +143,9 @@ export class SlurmBackend implements Backend {
     this.logDir = path.join(ctx.stateDir, 'logs');
     fs.mkdirSync(this.submitDir, { recursive: true });
     fs.mkdirSync(this.logDir, { recursive: true });
-    this.wrapper = path.join(ctx.stateDir, 'wrapper.sh');
-    copyIfChanged(WRAPPER_PATH, this.wrapper);
+    this.wrapper = installWrapper(ctx.stateDir);
     this.script = path.join(ctx.stateDir, 'array-task.sh');
-    writeIfChanged(this.script, ARRAY_TASK_SCRIPT);
+    installScript(this.script, ARRAY_TASK_SCRIPT);
     this.removeOldMaps();
   }
 
@@ -166,8 +169,8 @@ export class SlurmBackend implements Backend {
   private outage(e: unknown): BackendUnavailable | null {
     if (!(e instanceof CommandError)) return null;
     const text = `${e.stderr}\n${e.stdout}\n${e.cause?.message ?? ''}`;
-    const enoent = (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    if (enoent) return new BackendUnavailable(`Slurm command not found: ${e.argv[0]}`);
+    if (isCommandNotFound(e))
+      return new BackendUnavailable(`Slurm command not found: ${e.argv[0]}`);
     if (e.exitCode === null || isControllerUnreachable(text)) {
       return new BackendUnavailable(
         `Slurm controller unreachable: ${(e.stderr || e.message).trim().slice(0, 500)}`
@@ -185,13 +188,13 @@ export class SlurmBackend implements Backend {
         detail: stdout.trim().replace(/\s+/g, ' ') || 'scontrol ping gave no answer',
       };
     } catch (e) {
-      const err = e as CommandError;
-      if ((err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      if (isCommandNotFound(e)) {
         return {
           available: false,
           detail: `Slurm is not installed here (${this.cmd.scontrol} not found)`,
         };
       }
+      const err = e as CommandError;
       const text = `${err.stdout ?? ''} ${err.stderr ?? ''}`.trim().replace(/\s+/g, ' ');
       return { available: false, detail: text || err.message };
     }
@@ -238,8 +241,7 @@ export class SlurmBackend implements Backend {
     let part = 0;
     let submittedAny = false;
     for (const g of groups.values()) {
-      for (let i = 0; i < g.items.length; i += limit) {
-        const chunk = g.items.slice(i, i + limit);
+      for (const chunk of chunks(g.items, limit)) {
         const p = part++;
         try {
           const id = await this.submitChunk(req, p, g.args, g.nice, chunk);
@@ -404,33 +406,16 @@ export class SlurmBackend implements Backend {
       this.missingSince.delete(j.jobId);
       return null; // running → queued (a requeue) is not a move our states make
     }
-    const exit = readExit(j.workDir);
-    if (exit) {
+    // The scheduler's reason wins where it has one (a time-limit kill after the record);
+    // its generic `job_crashed` says less than the exit code does.
+    const special = mapped?.error && mapped.error.code !== 'job_crashed' ? mapped.error : null;
+    const done = readExitUpdate(j.jobId, j.workDir, {
+      error: special,
+      startedAt: row?.startTime,
+    });
+    if (done) {
       this.forget(j.jobId);
-      const started = readStarted(j.workDir);
-      const base: StatusUpdate = {
-        jobId: j.jobId,
-        status: 'completed',
-        exitCode: exit.exitCode,
-        startedAt: (started?.at ?? row?.startTime)?.toISOString(),
-        finishedAt: exit.at.toISOString(),
-        reason: mapped?.reason,
-      };
-      if (exit.exitCode === 0) return base;
-      // The scheduler's reason wins where it has one (a time-limit kill after the record).
-      const special = mapped?.error && mapped.error.code !== 'job_crashed' ? mapped.error : null;
-      const sig = exit.exitCode > 128 ? exit.exitCode - 128 : 0;
-      // SIGKILL that Slurm does not explain otherwise: the kernel's OOM killer, as locally.
-      const crash =
-        sig === 9
-          ? { code: 'oom', message: 'The job was killed (SIGKILL), most likely out of memory' }
-          : {
-              code: 'job_crashed',
-              message: sig
-                ? `The job was killed by signal ${sig}`
-                : `The job exited with code ${exit.exitCode}`,
-            };
-      return { ...base, status: 'error', error: special ?? crash };
+      return { ...done, reason: mapped?.reason };
     }
     if (!row || !mapped) return null;
     if (mapped.status === 'running') {
@@ -529,8 +514,7 @@ export class SlurmBackend implements Backend {
     const ids = [...this.pendingCancels];
     const specs = cancelSpecs(ids);
     const failed: string[] = [];
-    for (let i = 0; i < specs.length; i += 200) {
-      const batch = specs.slice(i, i + 200);
+    for (const batch of chunks(specs, SPECS_PER_SCANCEL)) {
       try {
         await this.run(
           'scancel',
@@ -668,8 +652,7 @@ export function cancelSpecs(ids: string[]): { spec: string; ids: string[] }[] {
   for (const [a, idx] of arrays) {
     // Keep each argument short: ranges of at most 500 parts.
     const sorted = [...new Set(idx)].sort((x, y) => x - y);
-    for (let i = 0; i < sorted.length; i += 500) {
-      const part = sorted.slice(i, i + 500);
+    for (const part of chunks(sorted, 500)) {
       out.push({ spec: `${a}_[${formatArrayRange(part)}]`, ids: part.map(n => `${a}_${n}`) });
     }
   }
@@ -688,21 +671,6 @@ function readSlurmJobRecord(dir: string): string | null {
 /** Group ids are ours (no separators), but never let one escape the submit dir. */
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, '_');
-}
-
-function writeIfChanged(file: string, text: string): void {
-  try {
-    if (fs.readFileSync(file, 'utf8') === text) return;
-  } catch {
-    // Not there yet.
-  }
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o755 });
-  fs.renameSync(tmp, file);
-}
-
-function copyIfChanged(from: string, to: string): void {
-  writeIfChanged(to, fs.readFileSync(from, 'utf8'));
 }
 
 export function createSlurmBackend(cfg: Record<string, unknown> = {}): SlurmBackend {

@@ -1,0 +1,61 @@
+/**
+ * The wrapper's exit record (wrapper.sh, read by workdir.ts) as a job update: one reading
+ * for every backend, so an exit code means the same thing wherever the job ran.
+ */
+import type { JobError } from '../protocol/records';
+import type { StatusUpdate } from './base';
+import { readExit, readStarted, type ExitRecord, type StartRecord } from './workdir';
+
+/**
+ * The job's error for its exit code (null for 0). A shell reports death by signal N as
+ * 128 + N; only the standard signals (below 32) are read so, as a code like 200 or 255
+ * is the job's own. A SIGKILL that nothing else explains is the kernel's OOM killer.
+ */
+export function exitCodeError(code: number): JobError | null {
+  if (code === 0) return null;
+  const sig = code > 128 && code < 160 ? code - 128 : 0;
+  if (sig === 9)
+    return { code: 'oom', message: 'The job was killed (SIGKILL), most likely out of memory' };
+  if (sig) return { code: 'job_crashed', message: `The job was killed by signal ${sig}` };
+  return { code: 'job_crashed', message: `The job exited with code ${code}` };
+}
+
+/** What a scheduler knows beyond the records. */
+export interface SchedulerView {
+  /**
+   * The scheduler's own cause of a failed job (a time-limit kill, a node failure): it wins
+   * over the exit code's, which only sees the signal the job got.
+   */
+  error?: JobError | null;
+  /** When the job started, if the wrapper left no start record. */
+  startedAt?: Date | null;
+}
+
+/** Terminal update from the wrapper's records. */
+export function exitRecordUpdate(
+  jobId: string,
+  exit: ExitRecord,
+  started: StartRecord | null,
+  scheduler: SchedulerView = {}
+): StatusUpdate {
+  const own = exitCodeError(exit.exitCode);
+  return {
+    jobId,
+    status: own ? 'error' : 'completed',
+    exitCode: exit.exitCode,
+    error: own && (scheduler.error ?? own),
+    startedAt: (started?.at ?? scheduler.startedAt)?.toISOString(),
+    finishedAt: exit.at.toISOString(),
+  };
+}
+
+/** The terminal update of a work dir whose job recorded its exit; null while it has not. */
+export function readExitUpdate(
+  jobId: string,
+  workDir: string,
+  scheduler: SchedulerView = {}
+): StatusUpdate | null {
+  const exit = readExit(workDir);
+  if (!exit) return null;
+  return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler);
+}

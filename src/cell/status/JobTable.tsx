@@ -1,0 +1,76 @@
+/**
+ * The Status tab's virtualized task table: sortable header, one line per shown row and
+ * expanded attempt (src/cell/status/JobRow.tsx), keyboard navigation on the grid.
+ */
+import * as React from 'react';
+import { useView } from '../../components/context';
+import { SortHeader } from '../../components/SortHeader';
+import { VirtualList } from '../../components/virtual';
+import { itemDomId, itemKey } from '../../model/statusview';
+import { GRID_COLUMNS, JobRow, type JobRowHandlers } from './JobRow';
+import type { StatusView } from './useStatusView';
+
+const ROW_H = 30;
+
+export function JobTable(props: {
+  batchId: string;
+  view: StatusView;
+  now: number;
+  keyParams: string[];
+  handlers: JobRowHandlers;
+}): JSX.Element {
+  const { trans } = useView();
+  const { items, activeRow, sort, sortOn } = props.view;
+  return (
+    <div className="jp-Bulkrun-table" data-lm-suppress-shortcuts="true">
+      <div
+        className="jp-Bulkrun-table-head"
+        role="row"
+        style={{ gridTemplateColumns: GRID_COLUMNS }}
+      >
+        <div role="columnheader" aria-label={trans.__('Expand')} />
+        <SortHeader id="row" label={trans.__('Row')} sort={sort} onSort={sortOn} />
+        <div role="columnheader">{trans.__('Parameters')}</div>
+        <SortHeader id="status" label={trans.__('Status')} sort={sort} onSort={sortOn} />
+        <SortHeader id="time" label={trans.__('Time')} sort={sort} onSort={sortOn} />
+        <SortHeader id="exit" label={trans.__('Exit')} sort={sort} onSort={sortOn} />
+        <SortHeader id="tries" label={trans.__('Tries')} sort={sort} onSort={sortOn} />
+        <div role="columnheader">{trans.__('Reason')}</div>
+        <div role="columnheader">{trans.__('Actions')}</div>
+      </div>
+      <VirtualList
+        ref={props.view.list}
+        count={items.length}
+        rowHeight={ROW_H}
+        maxHeight={ROW_H * 14}
+        outer={{
+          role: 'grid',
+          tabIndex: 0,
+          'aria-label': trans.__('Tasks'),
+          'aria-rowcount': items.length,
+          'aria-activedescendant': items[activeRow]
+            ? itemDomId(props.batchId, activeRow)
+            : undefined,
+          onKeyDown: props.view.onKeyDown,
+        }}
+        renderRow={(i, style) => (
+          <JobRow
+            key={itemKey(items[i])}
+            item={items[i]}
+            position={i}
+            batchId={props.batchId}
+            active={i === activeRow}
+            open={props.view.expanded.has(items[i].index)}
+            now={props.now}
+            keyParams={props.keyParams}
+            style={style}
+            handlers={props.handlers}
+          />
+        )}
+      />
+      {items.length === 0 ? (
+        <div className="jp-Bulkrun-muted jp-Bulkrun-empty">{trans.__('No rows match.')}</div>
+      ) : null}
+    </div>
+  );
+}

@@ -8,50 +8,53 @@ import type { BatchRecord, JobRecord } from '../protocol/records';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, actingCode } from './access';
-import type { Engine } from './engine';
+import type { Parts } from './core';
+import { toRecord, visibleBatch, visibleRow } from './records';
 
 export function cancel(
-  engine: Engine,
+  parts: Parts,
   actor: Actor,
   id: string,
   opts: ActOptions = {}
 ): JobRecord | BatchRecord {
-  const row = engine.row(actor, id, opts);
-  if (row.is_batch) return cancelBatch(engine, actor, id, opts);
-  if (isTerminal(row.status)) return engine.record(row);
-  const ended = engine.life.commit(() => {
-    const cur = engine.store.jobs.get(id)!;
+  const { core, effects } = parts;
+  const { store, life } = core;
+  const row = visibleRow(store, actor, id, opts);
+  if (row.is_batch) return cancelBatch(parts, actor, id, opts);
+  if (isTerminal(row.status)) return toRecord(store, row);
+  const ended = life.commit(() => {
+    const cur = store.jobs.get(id)!;
     if (isTerminal(cur.status)) return cur;
-    return engine.life.terminate(cur, actingCode(actor, cur), 'cancelled');
+    return life.terminate(cur, actingCode(actor, cur), 'cancelled');
   });
-  void engine.tracker.cancelAtBackend([ended]);
-  engine.dispatcher.kick();
-  return engine.record(engine.store.jobs.get(id)!);
+  void effects.cancelAtBackend([ended]);
+  effects.kick();
+  return toRecord(store, store.jobs.get(id)!);
 }
 
 export function cancelBatch(
-  engine: Engine,
+  { core, effects }: Parts,
   actor: Actor,
   id: string,
   opts: ActOptions = {}
 ): BatchRecord {
-  const parent = engine.row(actor, id, opts);
+  const { store, life } = core;
+  const parent = visibleRow(store, actor, id, opts);
   const code = actingCode(actor, parent);
   const ended: JobRow[] = [];
-  engine.life.commit(() => {
-    const b = engine.store.batches.get(id)!;
-    const children = engine.store.jobs.byBatch(id).filter(c => !isTerminal(c.status));
-    if (children.length === 0 && isTerminal(engine.store.jobs.get(id)!.status)) return;
-    engine.store.batches.update(id, { cancelled: code });
-    if (!b.cancelled) engine.store.jobs.update(id, { terminated_code: code });
-    for (const c of children)
-      ended.push(engine.life.terminate(c, 'batch_abort', 'batch cancelled'));
-    engine.life.markBatchDirty(id);
+  life.commit(() => {
+    const b = store.batches.get(id)!;
+    const children = store.jobs.byBatch(id).filter(c => !isTerminal(c.status));
+    if (children.length === 0 && isTerminal(store.jobs.get(id)!.status)) return;
+    store.batches.update(id, { cancelled: code });
+    if (!b.cancelled) store.jobs.update(id, { terminated_code: code });
+    for (const c of children) ended.push(life.terminate(c, 'batch_abort', 'batch cancelled'));
+    life.markBatchDirty(id);
   });
   // A dynamic fan-out parent whose process still runs is stopped too.
-  const p = engine.store.jobs.get(id)!;
+  const p = store.jobs.get(id)!;
   const toStop = p.submit_state === 'done' ? [...ended, p] : ended;
-  void engine.tracker.cancelAtBackend(toStop);
-  engine.dispatcher.kick();
-  return engine.getBatch(actor, id, opts);
+  void effects.cancelAtBackend(toStop);
+  effects.kick();
+  return visibleBatch(store, actor, id, opts);
 }

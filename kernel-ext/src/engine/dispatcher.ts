@@ -13,9 +13,10 @@ import type { SubmitItem, SubmitOutcome, SubmitRequest } from '../backends/base'
 import { containerArgv } from '../backends/container';
 import { FILES, jobFileText, writeWorkDir } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
-import type { Stmt } from '../store/db';
+import type { WaitingJob } from '../store/queue';
 import type { JobRow } from '../store/rows';
-import type { Engine } from './engine';
+import { slotKey } from '../store/slots';
+import type { Core, Effects } from './core';
 import { newId, newToken } from './ids';
 import { assetPath } from '../assets';
 
@@ -30,7 +31,13 @@ export class Dispatcher {
   private again = false;
   private stopped = false;
 
-  constructor(private engine: Engine) {}
+  constructor(
+    private readonly core: Core,
+    private readonly effects: Pick<
+      Effects,
+      'autoRetry' | 'cancelAtBackend' | 'markUnavailable' | 'isDown'
+    >
+  ) {}
 
   /** Ask for a dispatch pass soon; many kicks in one tick collapse into one pass. */
   kick(): void {
@@ -60,117 +67,51 @@ export class Dispatcher {
         await this.passOnce();
       } while (this.again && !this.stopped);
     } catch (e) {
-      this.engine.log.error({ err: e }, 'dispatch pass failed');
+      this.core.log.error({ err: e }, 'dispatch pass failed');
     } finally {
       this.running = false;
     }
   }
 
-  private stmts: Record<string, Stmt> | null = null;
-
-  /** Prepared once: a pass runs after every job exit, so it must stay cheap. */
-  private queries() {
-    const db = this.engine.store.db;
-    this.stmts ??= {
-      inUse: db.prepare(
-        'SELECT owner, backend, COUNT(*) AS n FROM jobs INDEXED BY jobs_slots WHERE holds_slot = 1 GROUP BY owner, backend'
-      ),
-      batchInUse: db
-        .prepare(
-          `SELECT COUNT(*) FROM jobs INDEXED BY jobs_batch_in_use
-           WHERE batch_id = ? AND role = 'task' AND (status IN ('queued', 'running') OR holds_slot = 1)`
-        )
-        .pluck(),
-      // Who has waiting jobs, by index seeks: the next owner, then that owner's next
-      // backend. (DISTINCT, or a row-value range, would visit every waiting job, on every
-      // pass: O(waiting) per exit.)
-      nextOwner: db
-        .prepare(
-          `SELECT owner FROM jobs INDEXED BY jobs_waiting
-           WHERE status = 'created' AND is_batch = 0 AND submit_state IS NULL AND owner > ?
-           ORDER BY owner LIMIT 1`
-        )
-        .pluck(),
-      nextBackend: db
-        .prepare(
-          `SELECT backend FROM jobs INDEXED BY jobs_waiting
-           WHERE status = 'created' AND is_batch = 0 AND submit_state IS NULL
-             AND owner = ? AND backend > ?
-           ORDER BY backend LIMIT 1`
-        )
-        .pluck(),
-      next: db.prepare(
-        `SELECT j.*, b.max_parallel AS max_parallel,
-                b.n_created + b.n_queued + b.n_running AS rows_pending
-         FROM jobs j INDEXED BY jobs_waiting
-         LEFT JOIN batches b ON b.id = j.batch_id
-         WHERE j.owner = ? AND j.backend = ? AND j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
-         ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
-                  j.priority DESC, j.created_at, j.idx
-         LIMIT ? OFFSET ?`
-      ),
-      mark: db.prepare(
-        "UPDATE jobs SET submit_group = ?, submit_state = 'intent', holds_slot = 1, job_token = ? WHERE id = ? AND status = 'created'"
-      ),
-    };
-    return this.stmts;
-  }
-
   slotLimit(backend: string, owner: string): number | null {
-    const conf = this.engine.config.slots[backend];
+    const conf = this.core.config.slots[backend];
     if (conf && owner in conf) return conf[owner];
     if (conf && '*' in conf) return conf['*'];
-    return this.engine.backends.get(backend)?.defaultSlots ?? null;
+    return this.core.backends.get(backend)?.defaultSlots ?? null;
   }
 
   /** One pass: pick what may go now, record intents, submit groups, record outcomes. */
   async passOnce(): Promise<void> {
-    const { store, life } = this.engine;
-    const q = this.queries();
-    const inUse = new Map<string, number>();
-    for (const r of q.inUse.all() as { owner: string; backend: string; n: number }[]) {
-      inUse.set(`${r.owner}\0${r.backend}`, r.n);
-    }
+    const { store, life } = this.core;
+    const inUse = store.slots.inUse();
     // Rows of a batch in the scheduler, counted only for batches with a maxParallel.
     const batchInUse = new Map<string, number>();
     const batchCount = (id: string): number => {
       let n = batchInUse.get(id);
       if (n === undefined) {
-        n = q.batchInUse.get(id) as number;
+        n = store.slots.batchInUse(id);
         batchInUse.set(id, n);
       }
       return n;
     };
-    const health = this.engine.tracker.cachedHealth;
-    const waiting: { owner: string; backend: string }[] = [];
-    for (let owner = q.nextOwner.get('') as string | undefined; owner !== undefined; ) {
-      for (let b = q.nextBackend.get(owner, '') as string | undefined; b !== undefined; ) {
-        waiting.push({ owner, backend: b });
-        b = q.nextBackend.get(owner, b) as string | undefined;
-      }
-      owner = q.nextOwner.get(owner) as string | undefined;
-    }
+    const waiting = store.queue.waiting();
 
-    const picked: JobRow[] = [];
+    const picked: WaitingJob[] = [];
     const unknownBackend: JobRow[] = [];
-    const next = q.next;
     for (const { owner, backend: name } of waiting) {
-      const backend = this.engine.backends.get(name);
+      const backend = this.core.backends.get(name);
       if (!backend) {
-        unknownBackend.push(...(next.all(owner, name, 1000, 0) as JobRow[]));
+        unknownBackend.push(...store.queue.next(owner, name, 1000, 0));
         continue;
       }
-      if (health.get(name)?.available === false) continue;
-      const key = `${owner}\0${name}`;
+      if (this.effects.isDown(name)) continue;
+      const key = slotKey(owner, name);
       const limit = this.slotLimit(name, owner);
       let free = limit === null ? Infinity : limit - (inUse.get(key) ?? 0);
       // Read only as many waiting jobs as there are free slots (more when maxParallel skips some).
       for (let offset = 0; free > 0; ) {
         const want = Math.min(free, 100000);
-        const rows = next.all(owner, name, want, offset) as (JobRow & {
-          max_parallel: number | null;
-          rows_pending: number | null;
-        })[];
+        const rows = store.queue.next(owner, name, want, offset);
         offset += rows.length;
         for (const j of rows) {
           if (free <= 0) break;
@@ -218,7 +159,7 @@ export class Dispatcher {
       const k = `${j.backend}\0${j.batch_id ?? ''}\0${j.role === 'fan_in' ? 'fi' : ''}`;
       let g = groups.get(k);
       if (!g) {
-        g = { backend: j.backend, rows: [], maxParallel: (j as any).max_parallel ?? null };
+        g = { backend: j.backend, rows: [], maxParallel: j.max_parallel ?? null };
         groups.set(k, g);
       }
       g.rows.push(j);
@@ -241,7 +182,7 @@ export class Dispatcher {
         try {
           const token = newToken();
           tokens.set(row.id, token);
-          items.push(this.prepare(row, token));
+          items.push(this.prepareItem(row, token));
         } catch (e) {
           failed.push({ row, message: (e as Error).message });
         }
@@ -256,26 +197,24 @@ export class Dispatcher {
         if (!isTerminal(cur.status))
           life.transition(cur, 'error', { error_code: 'submit_failed', error_message: f.message });
       }
-      const mark = q.mark;
       for (const p of prepared)
-        for (const it of p.req.items) mark.run(p.req.groupId, tokens.get(it.jobId), it.jobId);
+        for (const it of p.req.items)
+          store.slots.claim(p.req.groupId, tokens.get(it.jobId)!, it.jobId);
     });
     const t1 = Date.now();
     await Promise.all(
       prepared.map(async p => {
-        const backend = this.engine.backends.get(p.backend)!;
+        const backend = this.core.backends.get(p.backend)!;
         let outcomes: SubmitOutcome[];
         try {
           outcomes = await backend.submit(p.req);
         } catch (e) {
-          // The scheduler is unreachable: give the rows back to `created`, nothing failed.
-          this.engine.log.warn({ err: e, backend: p.backend }, 'submission failed; will retry');
-          this.engine.tracker.markUnavailable(p.backend, (e as Error).message);
-          store.db
-            .prepare(
-              "UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE submit_group = ? AND status = 'created'"
-            )
-            .run(p.req.groupId);
+          // The scheduler is unreachable: the rows wait again, nothing failed.
+          this.core.log.warn({ err: e, backend: p.backend }, 'submission failed; will retry');
+          this.effects.markUnavailable(p.backend, (e as Error).message);
+          store.tx(() => {
+            for (const it of p.req.items) store.slots.handBack(it.jobId);
+          });
           return;
         }
         // Stopped while sbatch/condor_submit ran: the store may be closed. The intents
@@ -284,7 +223,7 @@ export class Dispatcher {
         const t2 = Date.now();
         this.recordOutcomes(outcomes);
         // Large submissions at info (an operator wants to see them); small ones at debug.
-        const log = this.engine.log;
+        const log = this.core.log;
         (p.req.items.length >= 100 ? log.info : log.debug).call(
           log,
           {
@@ -302,7 +241,7 @@ export class Dispatcher {
   }
 
   recordOutcomes(outcomes: SubmitOutcome[]): void {
-    const { store, life } = this.engine;
+    const { store, life } = this.core;
     const lateCancels: JobRow[] = [];
     life.commit(() => {
       for (const o of outcomes) {
@@ -316,7 +255,7 @@ export class Dispatcher {
               submit_state: 'done',
               retry_complete: 1,
             });
-            this.engine.tracker.autoRetry(store.jobs.get(o.jobId)!);
+            this.effects.autoRetry(store.jobs.get(o.jobId)!);
           }
           continue;
         }
@@ -336,20 +275,20 @@ export class Dispatcher {
         }
       }
     });
-    if (lateCancels.length) void this.engine.tracker.cancelAtBackend(lateCancels);
+    if (lateCancels.length) void this.effects.cancelAtBackend(lateCancels);
     this.kick();
   }
 
   /** Work dir, argv and environment of one job; throws with a user-readable message. */
-  prepare(row: JobRow, token: string): SubmitItem {
-    const e = this.engine;
-    const app = e.app(row.app, row.app_version) ?? e.app(row.app);
+  prepareItem(row: JobRow, token: string): SubmitItem {
+    const { apps, config, backends } = this.core;
+    const app = apps.get(row.app, row.app_version) ?? apps.get(row.app);
     if (!app)
       throw new Error(`App '${row.app}' version ${row.app_version} is no longer registered`);
     const params = JSON.parse(row.params);
-    const argv = containerArgv(app.container, e.apps.renderArgv(app, params), row.work_dir);
+    const argv = containerArgv(app.container, apps.renderArgv(app, params), row.work_dir);
     const env: Record<string, string> = {
-      BULKRUN_URL: e.config.publicUrl,
+      BULKRUN_URL: config.publicUrl,
       BULKRUN_TOKEN: `job.${token}`,
       BULKRUN_JOB_ID: row.id,
       BULKRUN_BATCH_ID: row.batch_id ?? '',
@@ -365,11 +304,14 @@ export class Dispatcher {
     if (row.role === 'fan_in' && row.batch_id) {
       const inputs = path.join(row.work_dir, FILES.faninInputs);
       fs.mkdirSync(row.work_dir, { recursive: true });
-      fs.writeFileSync(inputs, JSON.stringify(this.fanInInputs(row.batch_id)));
+      fs.writeFileSync(
+        inputs,
+        JSON.stringify(this.core.store.attempts.latestOutputs(row.batch_id))
+      );
       env.BULKRUN_FANIN_INPUTS = inputs;
     }
     const job = jobFileText(argv, env);
-    if (!e.backends.get(row.backend)?.writesWorkDirs) writeWorkDir(row.work_dir, job);
+    if (!backends.get(row.backend)?.writesWorkDirs) writeWorkDir(row.work_dir, job);
     return {
       job,
       jobId: row.id,
@@ -382,15 +324,5 @@ export class Dispatcher {
       container: app.container,
       priority: row.priority,
     };
-  }
-
-  /** Outputs of the batch's rows in row order (newest attempt; null when none). */
-  fanInInputs(batchId: string): unknown[] {
-    const rows = this.engine.store
-      .prepare(
-        "SELECT idx, output FROM jobs WHERE batch_id = ? AND role = 'task' AND is_latest = 1 ORDER BY idx"
-      )
-      .all(batchId) as { idx: number; output: string | null }[];
-    return rows.map(r => (r.output === null ? null : JSON.parse(r.output)));
   }
 }

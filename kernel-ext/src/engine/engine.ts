@@ -1,9 +1,11 @@
 /**
- * The engine: creates batches and jobs (after a full preflight), answers queries, and
- * wires the dispatcher (slots, priority, submission), the tracker (backend updates),
- * retries, cancels and the reaper together. Management lives here, never in a job.
+ * The engine's composition root: builds the core (store, lifecycle, apps, backends,
+ * config, log) and the parts (dispatcher: slots, priority, submission; tracker: backend
+ * updates; fan-in), routes each part's effects to the part that owns them, and answers
+ * the API: creating batches and jobs after a full preflight, queries, priority. Cancel
+ * and retry (cancel.ts, retry.ts) and the reaper take the Engine as their Parts.
+ * Management lives here, never in a job.
  */
-import * as path from 'path';
 import type { AppRegistry } from '../apps/registry';
 import type { Backend, BackendHealth, Logger } from '../backends/base';
 import { ApiError } from '../protocol/errors';
@@ -19,16 +21,20 @@ import type {
 } from '../protocol/records';
 import { JOB_STATUSES } from '../protocol/records';
 import type { Store } from '../store';
-import type { BatchRow, JobRow } from '../store/rows';
+import type { JobRow } from '../store/rows';
 import { toBatchRecord, toJobRecord } from '../store/rows';
-import type { NewJob } from '../store/jobs';
-import { type Actor, type ActOptions, canSee, notFound } from './access';
+import { SLOT_FREED } from '../store/slots';
+import { type Actor, type ActOptions } from './access';
 import { EventBus } from './bus';
 import type { EngineConfig } from './config';
+import type { Core, Effects, Parts } from './core';
 import { Dispatcher } from './dispatcher';
-import { newId, newIds, ID_PATTERN } from './ids';
+import { createFanIn, rerunFanIn } from './fan-in';
+import { newId, newIds } from './ids';
 import { Lifecycle } from './lifecycle';
-import { newAttempt } from './retry';
+import { newJobRow } from './new-job';
+import { toRecord, visibleBatch, visibleRow } from './records';
+import { autoRetryFor } from './retry';
 import { Tracker } from './tracker';
 import { checkBatchBody, checkJobBody, validationError } from './validate';
 import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
@@ -46,7 +52,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export class Engine {
+export class Engine implements Parts {
   readonly store: Store;
   readonly apps: AppRegistry;
   readonly backends: Map<string, Backend>;
@@ -54,6 +60,8 @@ export class Engine {
   readonly log: Logger;
   readonly bus = new EventBus();
   readonly life: Lifecycle;
+  readonly core: Core;
+  readonly effects: Effects;
   readonly dispatcher: Dispatcher;
   readonly tracker: Tracker;
 
@@ -63,17 +71,35 @@ export class Engine {
     this.backends = deps.backends;
     this.config = deps.config;
     this.log = deps.log;
-    this.life = new Lifecycle(this.store, this.bus);
-    this.life.createFanIn = (batch, parent) => this.createFanInRow(batch, parent);
-    this.life.rerunFanIn = (batch, fanIn) =>
-      newAttempt(
-        this,
-        fanIn.retry_parent ? this.store.jobs.get(fanIn.retry_parent)! : fanIn,
-        fanIn,
-        'rows were retried after the fan-in ran: it runs again over their newest outputs'
-      );
-    this.dispatcher = new Dispatcher(this);
-    this.tracker = new Tracker(this);
+    // Parts are built after the objects that route to them; each route is called only
+    // once the engine is built (no part acts in its constructor).
+    this.life = new Lifecycle(this.store, this.bus, {
+      create: (batch, parent) => {
+        const row = createFanIn(this.core, batch, parent);
+        this.effects.kick();
+        return row;
+      },
+      rerun: (_batch, fanIn) => rerunFanIn(this.core, fanIn),
+    });
+    this.core = {
+      store: this.store,
+      life: this.life,
+      apps: this.apps,
+      backends: this.backends,
+      config: this.config,
+      log: this.log,
+    };
+    this.effects = {
+      kick: () => this.dispatcher.kick(),
+      recordOutcomes: outcomes => this.dispatcher.recordOutcomes(outcomes),
+      autoRetry: row => autoRetryFor(this.core, row),
+      cancelAtBackend: rows => this.tracker.cancelAtBackend(rows),
+      reprioritize: rows => this.tracker.reprioritizeAtBackend(rows),
+      markUnavailable: (backend, detail) => this.tracker.markUnavailable(backend, detail),
+      isDown: backend => this.tracker.isDown(backend),
+    };
+    this.dispatcher = new Dispatcher(this.core, this.effects);
+    this.tracker = new Tracker(this.core, this.effects);
   }
 
   async start(): Promise<void> {
@@ -89,62 +115,17 @@ export class Engine {
 
   // ---------------------------------------------------------------- lookups
 
-  jobDir(id: string): string {
-    return path.join(this.config.dataDir, 'jobs', id.slice(0, 2), id);
-  }
-
   /** The visible row, or a 404 naming the id. */
   row(actor: Actor, id: string, opts: ActOptions = {}): JobRow {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-      throw new ApiError('not_found', `Job ${String(id).slice(0, 64)} not found`);
-    }
-    const row = this.store.jobs.get(id);
-    if (!row || !canSee(actor, row, opts)) throw notFound(id);
-    return row;
-  }
-
-  record(row: JobRow): JobRecord | BatchRecord {
-    const root = row.retry_parent ?? row.id;
-    const retryIds = row.retry_parent ? [] : this.store.jobs.retryIds(root);
-    const rec = toJobRecord(row, retryIds);
-    if (!row.is_batch) return rec;
-    const b = this.store.batches.get(row.id)!;
-    const children = this.store
-      .prepare('SELECT id FROM jobs WHERE batch_id = ? ORDER BY role DESC, idx, attempt')
-      .pluck()
-      .all(row.id) as string[];
-    return toBatchRecord(rec, b, children);
+    return visibleRow(this.store, actor, id, opts);
   }
 
   getJob(actor: Actor, id: string, opts: ActOptions = {}): JobRecord | BatchRecord {
-    return this.record(this.row(actor, id, opts));
+    return toRecord(this.store, this.row(actor, id, opts));
   }
 
   getBatch(actor: Actor, id: string, opts: ActOptions = {}): BatchRecord {
-    const row = this.row(actor, id, opts);
-    if (!row.is_batch) throw new ApiError('not_found', `Batch ${id} not found`);
-    return this.record(row) as BatchRecord;
-  }
-
-  /** Batch summary without childJobIds (cheap: counts are kept per commit). */
-  batchSummary(
-    id: string
-  ): { status: JobStatus; counts: BatchRecord['counts']; total: number } | null {
-    const b = this.store.batches.get(id);
-    const p = this.store.jobs.get(id);
-    if (!b || !p) return null;
-    return {
-      status: p.status,
-      total: b.total,
-      counts: {
-        created: b.n_created,
-        queued: b.n_queued,
-        running: b.n_running,
-        completed: b.n_completed,
-        error: b.n_error,
-        terminated: b.n_terminated,
-      },
-    };
+    return visibleBatch(this.store, actor, id, opts);
   }
 
   listBatches(
@@ -158,33 +139,22 @@ export class Engine {
     }
   ): Page<BatchRecord | JobRecord> {
     const limit = clampLimit(q.limit, 100, 1000);
-    const where: string[] = [
-      'batch_id IS NULL',
-      q.includeSingles ? "role = 'single'" : 'is_batch = 1',
-    ];
-    const args: unknown[] = [];
-    if (!(actor.admin && q.asAdmin)) {
-      where.push('owner = ?');
-      args.push(actor.user);
-    }
-    if (q.status) {
-      where.push('status = ?');
-      args.push(checkStatus(q.status));
-    }
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor);
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      args.push(at, at, id);
-    }
-    const rows = this.store
-      .prepare(
-        `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`
-      )
-      .all(...args, limit + 1) as JobRow[];
+    const status = q.status ? checkStatus(q.status) : undefined;
+    const before = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = this.store.pages.top(
+      {
+        withSingles: !!q.includeSingles,
+        owner: actor.admin && q.asAdmin ? undefined : actor.user,
+        status,
+        before: before && { at: before[0], id: before[1] },
+      },
+      limit
+    );
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const items = page.map(r => {
-      if (!r.is_batch) return toJobRecord(r, r.retry_parent ? [] : this.store.jobs.retryIds(r.id));
+      if (!r.is_batch)
+        return toJobRecord(r, r.retry_parent ? [] : this.store.attempts.retryIds(r.id));
       const b = this.store.batches.get(r.id)!;
       // Lists omit childJobIds (GET /batches/{id} has them) to keep pages small.
       return toBatchRecord(toJobRecord(r, []), b, []);
@@ -205,44 +175,29 @@ export class Engine {
       throw new ApiError('invalid_request', "attempts must be 'latest' or 'all'");
     }
     const limit = clampLimit(q.limit, 1000, 100000);
-    const where = ['batch_id = ?'];
-    const args: unknown[] = [batchId];
-    if (attempts === 'latest') where.push('is_latest = 1');
-    if (q.status) {
-      where.push('status = ?');
-      args.push(checkStatus(q.status));
-    }
+    const status = q.status ? checkStatus(q.status) : undefined;
     // Order: rows by index (fan-in last), attempts oldest first. Cursor = "<sortkey>:<attempt>".
-    const sortKey = `(CASE WHEN role = 'fan_in' THEN 1000000000 ELSE idx END)`;
+    let after: { sk: number; attempt: number } | undefined;
     if (q.cursor) {
       const m = /^(\d+):(\d+)$/.exec(q.cursor);
       if (!m) throw new ApiError('invalid_request', 'Invalid cursor');
-      where.push(`(${sortKey} > ? OR (${sortKey} = ? AND attempt > ?))`);
-      args.push(Number(m[1]), Number(m[1]), Number(m[2]));
+      after = { sk: Number(m[1]), attempt: Number(m[2]) };
     }
-    const rows = this.store
-      .prepare(
-        `SELECT *, ${sortKey} AS sk FROM jobs WHERE ${where.join(' AND ')} ORDER BY sk, attempt LIMIT ?`
-      )
-      .all(...args, limit + 1) as (JobRow & { sk: number })[];
+    const rows = this.store.pages.ofBatch(
+      batchId,
+      { latestOnly: attempts === 'latest', status, after },
+      limit
+    );
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const roots = page.filter(r => !r.retry_parent).map(r => r.id);
-    const retryMap = this.store.jobs.retryIdsMany(roots);
+    const retryMap = this.store.attempts.retryIdsMany(roots);
     const items = page.map(r => toJobRecord(r, r.retry_parent ? [] : (retryMap.get(r.id) ?? [])));
     const last = page[page.length - 1];
     return { items, nextCursor: more && last ? `${last.sk}:${last.attempt}` : null };
   }
 
   // ---------------------------------------------------------------- creation
-
-  app(id: string, version?: string): AppDefinition | undefined {
-    return this.apps.get(id, version);
-  }
-
-  backendFor(name: string | undefined): string {
-    return name ?? this.config.defaultBackend;
-  }
 
   /** Preflight + records in one transaction; 202 follows, submission happens in the background. */
   createBatch(
@@ -267,10 +222,10 @@ export class Engine {
       const existing = this.store.batches.byIdempotencyKey(key);
       if (existing) {
         const b = this.getBatch(actor, existing.id);
-        return { batch: b, jobIds: this.rowIds(existing.id), existing: true };
+        return { batch: b, jobIds: this.store.jobs.rowRoots(existing.id), existing: true };
       }
     }
-    const backend = this.backendFor(spec.backend);
+    const backend = spec.backend ?? this.config.defaultBackend;
     if (!this.backends.has(backend)) {
       errors.push({
         row: null,
@@ -278,7 +233,7 @@ export class Engine {
         message: `unknown backend '${backend}' (known: ${[...this.backends.keys()].join(', ')})`,
       });
     }
-    const app = this.app(spec.app);
+    const app = this.apps.get(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
     // Relative paths mean what the user sees (apps/paths.ts); checked where jobs see our files.
     const checker =
@@ -286,7 +241,7 @@ export class Engine {
     let fanIn: FanInSpec | null = null;
     let fanApp: AppDefinition | undefined;
     if (spec.fanIn) {
-      fanApp = this.app(spec.fanIn.app);
+      fanApp = this.apps.get(spec.fanIn.app);
       const fanParams = { ...(spec.fanIn.params ?? {}) };
       if (!fanApp)
         errors.push({ row: null, field: 'fanIn.app', message: `unknown app '${spec.fanIn.app}'` });
@@ -329,10 +284,10 @@ export class Engine {
         // Dynamic fan-out: the calling job becomes the batch parent and gives its slot back.
         const p = this.store.jobs.get(batchId)!;
         if (p.is_batch) throw new ApiError('conflict', `Job ${batchId} has already fanned out`);
-        this.store.jobs.update(batchId, { is_batch: 1, holds_slot: 0 });
+        this.store.jobs.update(batchId, { is_batch: 1, ...SLOT_FREED });
       } else {
         this.store.jobs.insert(
-          this.newJobRow({
+          newJobRow(this.config.dataDir, {
             id: batchId,
             batch_id: null,
             is_batch: 1,
@@ -368,7 +323,7 @@ export class Engine {
         const id = ids[i];
         jobIds.push(id);
         this.store.jobs.insert(
-          this.newJobRow({
+          newJobRow(this.config.dataDir, {
             id,
             batch_id: batchId,
             is_batch: 0,
@@ -391,7 +346,7 @@ export class Engine {
       this.life.markBatchDirty(batchId);
     });
     this.log.info({ batchId, rows: rows.length, app: app!.id, backend }, 'batch created');
-    this.dispatcher.kick();
+    this.effects.kick();
     return { batch: this.getBatch(actor, batchId, { asAdmin: true }), jobIds, existing: false };
   }
 
@@ -407,10 +362,10 @@ export class Engine {
       origin?: string;
       baseDir?: string;
     };
-    const backend = this.backendFor(spec.backend);
+    const backend = spec.backend ?? this.config.defaultBackend;
     if (!this.backends.has(backend))
       errors.push({ row: null, field: 'backend', message: `unknown backend '${backend}'` });
-    const app = this.app(spec.app);
+    const app = this.apps.get(spec.app);
     if (!app) errors.push({ row: null, field: 'app', message: `unknown app '${spec.app}'` });
     else {
       const found = this.apps.validateParams(app, spec.params);
@@ -425,7 +380,7 @@ export class Engine {
     if (errors.length) throw validationError(errors);
     const id = newId();
     this.life.commit(() => {
-      const row = this.newJobRow({
+      const row = newJobRow(this.config.dataDir, {
         id,
         batch_id: null,
         is_batch: 0,
@@ -445,77 +400,8 @@ export class Engine {
       this.store.jobs.insert(row);
       this.life.emitJob(this.store.jobs.get(id)!, { created_at: row.created_at });
     });
-    this.dispatcher.kick();
-    return this.record(this.store.jobs.get(id)!);
-  }
-
-  /** Fills the bookkeeping columns every new job row starts with. */
-  newJobRow(
-    j: Omit<
-      NewJob,
-      | 'attempt'
-      | 'is_latest'
-      | 'retry_complete'
-      | 'work_dir'
-      | 'job_token'
-      | 'retry_parent'
-      | 'parent_job_id'
-      | 'origin'
-    > &
-      Partial<
-        Pick<NewJob, 'attempt' | 'retry_parent' | 'retry_complete' | 'parent_job_id' | 'origin'>
-      >
-  ): NewJob {
-    return {
-      attempt: 1,
-      is_latest: 1,
-      retry_complete: 1,
-      retry_parent: null,
-      parent_job_id: null,
-      origin: null,
-      ...j,
-      work_dir: this.jobDir(j.id),
-      // Minted when the job is handed to a scheduler (dispatcher.prepare), not before.
-      job_token: null,
-    };
-  }
-
-  private createFanInRow(batch: BatchRow, parent: JobRow): JobRow | null {
-    const spec = JSON.parse(batch.fan_in!) as FanInSpec;
-    const app = this.app(spec.app);
-    const id = newId();
-    this.store.jobs.insert(
-      this.newJobRow({
-        id,
-        batch_id: batch.id,
-        is_batch: 0,
-        role: 'fan_in',
-        idx: null,
-        owner: parent.owner,
-        app: spec.app,
-        app_version: app?.version ?? '',
-        params: JSON.stringify(spec.params),
-        resources: JSON.stringify(spec.resources),
-        backend: parent.backend,
-        status: 'created',
-        priority: parent.priority,
-        created_at: Date.now(),
-        origin: parent.origin,
-      })
-    );
-    const row = this.store.jobs.get(id)!;
-    this.life.emitJob(row, { created_at: row.created_at }, 'fan-in started: rows are done');
-    this.dispatcher.kick();
-    return row;
-  }
-
-  private rowIds(batchId: string): string[] {
-    return this.store
-      .prepare(
-        "SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND retry_parent IS NULL ORDER BY idx"
-      )
-      .pluck()
-      .all(batchId) as string[];
+    this.effects.kick();
+    return toRecord(this.store, this.store.jobs.get(id)!);
   }
 
   setPriority(
@@ -537,22 +423,12 @@ export class Engine {
     const p = priority as number;
     this.life.commit(() => {
       this.life.patch(row, { priority: p });
-      if (row.is_batch) {
-        this.store.db
-          .prepare(
-            "UPDATE jobs SET priority = ? WHERE batch_id = ? AND status IN ('created','queued','running')"
-          )
-          .run(p, id);
-      }
+      if (row.is_batch) this.store.jobs.prioritizeBatch(id, p);
     });
     // Jobs the scheduler already holds: tell it too, where it can be told.
-    const queued = row.is_batch
-      ? (this.store
-          .prepare("SELECT * FROM jobs WHERE batch_id = ? AND status = 'queued'")
-          .all(id) as JobRow[])
-      : [this.store.jobs.get(id)!];
-    void this.tracker.reprioritizeAtBackend(queued);
-    this.dispatcher.kick();
+    const queued = row.is_batch ? this.store.jobs.queuedOfBatch(id) : [this.store.jobs.get(id)!];
+    void this.effects.reprioritize(queued);
+    this.effects.kick();
     return this.getJob(actor, id, opts);
   }
 

@@ -8,7 +8,8 @@ import type { JobRecord, JobStatus, TerminatedCode } from '../protocol/records';
 import { isTerminal } from '../protocol/records';
 import type { Store } from '../store';
 import type { BatchRow, JobRow } from '../store/rows';
-import { iso } from '../store/rows';
+import { countsOf, iso } from '../store/rows';
+import { SLOT_FREED } from '../store/slots';
 import type { EventBus, Published } from './bus';
 import { canTransition, InvalidTransition } from './states';
 import { deriveBatchStatus, fanInDue, fanInRerunDue } from './batch-status';
@@ -26,17 +27,22 @@ const FIELD: Partial<Record<keyof JobRow, [keyof JobRecord, (v: any) => unknown]
   resources: ['resources', v => JSON.parse(v)],
 };
 
+/** How a batch's fan-in is written when refreshBatch finds it due (fan-in.ts); inside the commit. */
+export interface FanIns {
+  /** Creates the fan-in job of a batch whose rows are done; null when there is none to create. */
+  create(batch: BatchRow, parent: JobRow): JobRow | null;
+  /** Writes the next attempt of a fan-in whose inputs changed after it started. */
+  rerun(batch: BatchRow, fanIn: JobRow): JobRow;
+}
+
 export class Lifecycle {
   private pending: Published[] = [];
   private dirtyBatches = new Set<string>();
-  /** Set by the engine: creates the fan-in job row when a batch's rows are done. */
-  createFanIn: (batch: BatchRow, parent: JobRow) => JobRow | null = () => null;
-  /** Set by the engine: writes the next attempt of a fan-in whose inputs changed. */
-  rerunFanIn: (batch: BatchRow, fanIn: JobRow) => JobRow = (_b, f) => f;
 
   constructor(
     readonly store: Store,
-    private bus: EventBus
+    private readonly bus: EventBus,
+    private readonly fanIns: FanIns
   ) {}
 
   /** Runs fn in a transaction and publishes the events it produced once committed. */
@@ -75,7 +81,8 @@ export class Lifecycle {
       full.started_at = now;
     if (isTerminal(to)) {
       if (full.finished_at === undefined) full.finished_at = now;
-      full.holds_slot = 0;
+      // An ended job gives its slot back and its job token stops working, in this UPDATE.
+      Object.assign(full, SLOT_FREED);
       full.job_token = null;
     }
     this.store.jobs.update(row.id, full);
@@ -137,9 +144,9 @@ export class Lifecycle {
     const batch = this.store.batches.get(batchId);
     const parent = this.store.jobs.get(batchId);
     if (!batch || !parent) return;
-    let fanIn = batch.fan_in_job_id ? this.latestAttempt(batch.fan_in_job_id) : null;
+    let fanIn = batch.fan_in_job_id ? this.store.attempts.latest(batch.fan_in_job_id) : null;
     if (!fanIn && fanInDue(batch)) {
-      const created = this.createFanIn(batch, parent);
+      const created = this.fanIns.create(batch, parent);
       if (created) {
         this.store.batches.update(batchId, { fan_in_job_id: created.id });
         batch.fan_in_job_id = created.id;
@@ -147,7 +154,7 @@ export class Lifecycle {
       }
     }
     if (fanIn && fanInRerunDue(batch, fanIn)) {
-      fanIn = this.rerunFanIn(batch, fanIn);
+      fanIn = this.fanIns.rerun(batch, fanIn);
       batch.fan_in_stale = 0;
     }
     const status = deriveBatchStatus(batch, parent, fanIn);
@@ -172,29 +179,11 @@ export class Lifecycle {
       batch: {
         id: batchId,
         status,
-        counts: {
-          created: batch.n_created,
-          queued: batch.n_queued,
-          running: batch.n_running,
-          completed: batch.n_completed,
-          error: batch.n_error,
-          terminated: batch.n_terminated,
-        },
+        counts: countsOf(batch),
         total: batch.total,
         fanInJobId: batch.fan_in_job_id,
       },
     });
     this.pending.push({ owner: parent.owner, batchId, jobId: batchId, event });
-  }
-
-  /** The newest attempt of the row whose root is `rootId`. */
-  latestAttempt(rootId: string): JobRow | null {
-    return (
-      (this.store
-        .prepare(
-          `SELECT * FROM jobs WHERE (id = ? OR retry_parent = ?) ORDER BY attempt DESC LIMIT 1`
-        )
-        .get(rootId, rootId) as JobRow | undefined) ?? null
-    );
   }
 }

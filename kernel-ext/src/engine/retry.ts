@@ -7,13 +7,15 @@
  * request reach the scheduler in one dispatch pass, grouped into one submission.
  */
 import { ApiError } from '../protocol/errors';
-import type { JobRecord, Resources, RetryResult, RowError } from '../protocol/records';
+import type { JobRecord, JobStatus, Resources, RetryResult, RowError } from '../protocol/records';
 import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, canSee, notFound } from './access';
-import type { Engine } from './engine';
+import type { Core, Parts } from './core';
 import { newId } from './ids';
+import { newJobRow } from './new-job';
+import { toRecord, visibleRow } from './records';
 import { memoryToMB, validationError } from './validate';
 
 export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
@@ -23,7 +25,7 @@ export type { RetryResult };
 
 /** Checks one id and writes its retry (call inside a commit). Throws ApiError on refusal. */
 function retryOne(
-  engine: Engine,
+  core: Core,
   actor: Actor,
   id: string,
   opts: ActOptions,
@@ -31,7 +33,7 @@ function retryOne(
   resources?: Resources,
   params?: string
 ): JobRow {
-  const { store } = engine;
+  const { store } = core;
   const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
   if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
   if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
@@ -43,9 +45,7 @@ function retryOne(
   }
   // A retry of a retry retries the root.
   const root = job.retry_parent ? store.jobs.get(job.retry_parent)! : job;
-  const attempts = store.db
-    .prepare('SELECT * FROM jobs WHERE id = ? OR retry_parent = ? ORDER BY attempt')
-    .all(root.id, root.id) as JobRow[];
+  const attempts = store.attempts.of(root.id);
   const inFlight = attempts.find(a => a.id !== root.id && !isTerminal(a.status));
   if (inFlight) {
     throw new ApiError(
@@ -57,14 +57,14 @@ function retryOne(
     );
   }
   const retries = attempts.length - 1;
-  if (retries >= engine.config.retryLimit) {
+  if (retries >= core.config.retryLimit) {
     throw new ApiError(
       'retry_limit',
       `Job ${root.id} has been retried ${retries} times, the limit; more retries are unlikely to help. Check its logs and parameters.`
     );
   }
   return newAttempt(
-    engine,
+    core,
     root,
     attempts[attempts.length - 1],
     why ?? `retry of ${job.id}`,
@@ -80,15 +80,15 @@ function retryOne(
  * the batch's counts and fan-in follow.
  */
 export function newAttempt(
-  engine: Engine,
+  core: Pick<Core, 'store' | 'life' | 'config'>,
   root: JobRow,
   latest: JobRow,
   why: string,
   resources?: Resources,
   params?: string
 ): JobRow {
-  const { store, life } = engine;
-  const newRow = engine.newJobRow({
+  const { store, life } = core;
+  const newRow = newJobRow(core.config.dataDir, {
     id: newId(),
     batch_id: root.batch_id,
     is_batch: 0,
@@ -125,7 +125,7 @@ export function newAttempt(
       // this row's old outcome: it runs again once the rows settle. One still waiting
       // reads the inputs when it is submitted, after the rows settle.
       if (b?.fan_in_job_id && !b.fan_in_stale) {
-        const fanIn = life.latestAttempt(b.fan_in_job_id);
+        const fanIn = store.attempts.latest(b.fan_in_job_id);
         if (fanIn && (fanIn.status !== 'created' || fanIn.submit_state !== null)) {
           store.batches.update(root.batch_id, { fan_in_stale: 1 });
         }
@@ -142,14 +142,14 @@ export function newAttempt(
 }
 
 export function retryJob(
-  engine: Engine,
+  { core, effects }: Parts,
   actor: Actor,
   id: string,
   opts: ActOptions = {}
 ): JobRecord {
-  const row = engine.life.commit(() => retryOne(engine, actor, id, opts));
-  engine.dispatcher.kick();
-  return engine.record(row);
+  const row = core.life.commit(() => retryOne(core, actor, id, opts));
+  effects.kick();
+  return toRecord(core.store, row);
 }
 
 /**
@@ -158,13 +158,13 @@ export function retryJob(
  * flight, the limit); the new params are checked like a new row's, paths included.
  */
 export function rerunJob(
-  engine: Engine,
+  { core, effects }: Parts,
   actor: Actor,
   id: string,
   body: unknown,
   opts: ActOptions = {}
 ): JobRecord {
-  const job = engine.store.jobs.get(id);
+  const job = core.store.jobs.get(id);
   if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
   if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
   const b = body as { params?: unknown; baseDir?: unknown } | undefined;
@@ -175,12 +175,12 @@ export function rerunJob(
     problems.push({ row: null, field: 'baseDir', message: 'must be an absolute path' });
   if (problems.length) throw validationError(problems);
   const params = { ...(b!.params as Record<string, unknown>) };
-  const app = engine.app(job.app, job.app_version) ?? engine.app(job.app);
+  const app = core.apps.get(job.app, job.app_version) ?? core.apps.get(job.app);
   if (!app)
     throw new ApiError('wrong_state', `App ${job.app} ${job.app_version} is no longer known`);
-  const found = engine.apps.validateParams(app, params);
+  const found = core.apps.validateParams(app, params);
   if (!found.length) {
-    const shared = engine.backends.get(job.backend)?.sharedFilesystem !== false;
+    const shared = core.backends.get(job.backend)?.sharedFilesystem !== false;
     found.push(
       ...resolveRowPaths(
         pathFields(app),
@@ -194,22 +194,22 @@ export function rerunJob(
     throw validationError(
       found.map(e => ({ row: null, field: `params.${e.field}`, message: e.message }))
     );
-  const row = engine.life.commit(() =>
-    retryOne(engine, actor, id, opts, `edited rerun of ${id}`, undefined, JSON.stringify(params))
+  const row = core.life.commit(() =>
+    retryOne(core, actor, id, opts, `edited rerun of ${id}`, undefined, JSON.stringify(params))
   );
-  engine.dispatcher.kick();
-  return engine.record(row);
+  effects.kick();
+  return toRecord(core.store, row);
 }
 
 export function retryJobs(
-  engine: Engine,
+  { core, effects }: Parts,
   actor: Actor,
   ids: unknown,
   opts: ActOptions = {}
 ): RetryResult[] {
   if (!Array.isArray(ids) || ids.length === 0) throw new ApiError('invalid_request', MSG_NO_IDS);
-  if (ids.length > engine.config.maxRows) {
-    throw new ApiError('invalid_request', `At most ${engine.config.maxRows} ids per request`);
+  if (ids.length > core.config.maxRows) {
+    throw new ApiError('invalid_request', `At most ${core.config.maxRows} ids per request`);
   }
   const seen = new Set<unknown>();
   const dups = new Set<unknown>();
@@ -220,28 +220,29 @@ export function retryJobs(
       `Retry of the same id in the same request is not supported. Offending ids: ${JSON.stringify([...dups])}`
     );
   }
-  const results = engine.life.commit(() =>
+  const results = core.life.commit(() =>
     ids.map((id): RetryResult => {
       try {
-        return { jobId: id, retryId: retryOne(engine, actor, id, opts).id };
+        return { jobId: id, retryId: retryOne(core, actor, id, opts).id };
       } catch (e) {
         if (e instanceof ApiError) return { jobId: id, error: e.message };
         throw e;
       }
     })
   );
-  engine.dispatcher.kick();
+  effects.kick();
   return results;
 }
 
 export function retryBatch(
-  engine: Engine,
+  parts: Parts,
   actor: Actor,
   batchId: string,
   statuses: unknown,
   opts: ActOptions = {}
 ): RetryResult[] {
-  const parent = engine.row(actor, batchId, opts);
+  const { store } = parts.core;
+  const parent = visibleRow(store, actor, batchId, opts);
   if (!parent.is_batch) throw new ApiError('not_found', `Batch ${batchId} not found`);
   const wanted = statuses === undefined ? ['error', 'terminated'] : statuses;
   if (
@@ -254,25 +255,19 @@ export function retryBatch(
       "statuses must be a non-empty list of 'error' and/or 'terminated'"
     );
   }
-  const ids = engine.store.db
-    .prepare(
-      `SELECT id FROM jobs WHERE batch_id = ? AND is_latest = 1 AND status IN (SELECT value FROM json_each(?))
-       ORDER BY role DESC, idx`
-    )
-    .pluck()
-    .all(batchId, JSON.stringify(wanted)) as string[];
+  const ids = store.attempts.latestOfBatch(batchId, wanted as JobStatus[]);
   if (ids.length === 0) return [];
-  return retryJobs(engine, actor, ids, { asAdmin: true });
+  return retryJobs(parts, actor, ids, { asAdmin: true });
 }
 
 /** Transient failures retry by themselves, up to the batch's maxRetries (call inside a commit). */
-export function autoRetryFor(engine: Engine, row: JobRow): void {
+export function autoRetryFor(core: Core, row: JobRow): void {
   if (!row.batch_id || row.is_batch) return;
   const code = row.error_code ?? '';
   const transient = code === 'node_failure' || code === 'preempted' || code === 'submit_failed';
   let resources: Resources | undefined;
   if (code === 'oom') {
-    const app = engine.app(row.app, row.app_version);
+    const app = core.apps.get(row.app, row.app_version);
     if (!app?.retryOnOomWithMoreMemory) return;
     const res = JSON.parse(row.resources) as Resources;
     const mb = memoryToMB(res.memory ?? '1G');
@@ -280,24 +275,19 @@ export function autoRetryFor(engine: Engine, row: JobRow): void {
   } else if (!transient) {
     return;
   }
-  const b = engine.store.batches.get(row.batch_id);
+  const b = core.store.batches.get(row.batch_id);
   if (!b || b.cancelled) return;
-  const root = row.retry_parent ?? row.id;
-  const done = engine.store.db
-    .prepare('SELECT COUNT(*) FROM jobs WHERE retry_parent = ?')
-    .pluck()
-    .get(root) as number;
-  if (done >= b.max_retries) return;
+  if (core.store.attempts.retryCount(row.retry_parent ?? row.id) >= b.max_retries) return;
   try {
     retryOne(
-      engine,
+      core,
       { user: row.owner, admin: true },
       row.id,
       { asAdmin: true },
       `automatic retry after ${code}`,
       resources
     );
-    engine.store.batches.update(row.batch_id, { auto_retries: b.auto_retries + 1 });
+    core.store.batches.update(row.batch_id, { auto_retries: b.auto_retries + 1 });
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
   }

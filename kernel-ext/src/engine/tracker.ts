@@ -10,8 +10,8 @@ import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
-import type { Engine } from './engine';
-import { autoRetryFor } from './retry';
+import { SLOT_FREED } from '../store/slots';
+import type { Core, Effects } from './core';
 
 const MAX_BACKOFF_MS = 60_000;
 
@@ -21,14 +21,17 @@ export class Tracker {
   private backoff = new Map<string, number>();
   private stopped = false;
 
-  constructor(private engine: Engine) {}
+  constructor(
+    private readonly core: Core,
+    private readonly effects: Pick<Effects, 'kick' | 'recordOutcomes' | 'autoRetry'>
+  ) {}
 
   async start(): Promise<void> {
-    for (const [name, b] of this.engine.backends) {
+    for (const [name, b] of this.core.backends) {
       await b.init({
-        log: this.engine.log,
+        log: this.core.log,
         emit: updates => this.apply(updates),
-        stateDir: path.join(this.engine.config.dataDir, 'backends', name),
+        stateDir: path.join(this.core.config.dataDir, 'backends', name),
       });
       try {
         this.cachedHealth.set(name, await b.health());
@@ -37,7 +40,7 @@ export class Tracker {
       }
     }
     await this.recoverIntents();
-    for (const name of this.engine.backends.keys()) this.schedule(name, 0);
+    for (const name of this.core.backends.keys()) this.schedule(name, 0);
   }
 
   stop(): void {
@@ -49,7 +52,7 @@ export class Tracker {
   async healthAll(): Promise<Record<string, BackendHealth>> {
     const out: Record<string, BackendHealth> = {};
     await Promise.all(
-      [...this.engine.backends].map(async ([name, b]) => {
+      [...this.core.backends].map(async ([name, b]) => {
         try {
           out[name] = await b.health();
         } catch (e) {
@@ -66,22 +69,18 @@ export class Tracker {
     this.backoff.set(name, Math.min((this.backoff.get(name) ?? 1000) * 2, MAX_BACKOFF_MS));
   }
 
+  /** Whether the last health check or call found this backend unreachable. */
+  isDown(name: string): boolean {
+    return this.cachedHealth.get(name)?.available === false;
+  }
+
   tracked(backend: string): TrackedJob[] {
-    const rows = this.engine.store
-      .prepare(
-        `SELECT id, backend_job_id, submit_group, work_dir, status FROM jobs
-         WHERE backend = ? AND submit_state = 'done' AND (status IN ('queued','running'))`
-      )
-      .all(backend) as Pick<
-      JobRow,
-      'id' | 'backend_job_id' | 'submit_group' | 'work_dir' | 'status'
-    >[];
-    return rows.map(trackedOf);
+    return this.core.store.slots.atScheduler(backend).map(trackedOf);
   }
 
   private schedule(name: string, delay: number): void {
     if (this.stopped) return;
-    const backend = this.engine.backends.get(name)!;
+    const backend = this.core.backends.get(name)!;
     if (backend.pollIntervalMs <= 0) return;
     const t = setTimeout(() => void this.pollOnce(name), delay);
     t.unref?.();
@@ -89,7 +88,7 @@ export class Tracker {
   }
 
   async pollOnce(name: string): Promise<void> {
-    const backend = this.engine.backends.get(name)!;
+    const backend = this.core.backends.get(name)!;
     let next = backend.pollIntervalMs;
     try {
       const active = this.tracked(name);
@@ -103,8 +102,8 @@ export class Tracker {
       if (wasDown) {
         this.cachedHealth.set(name, await backend.health());
         if (this.cachedHealth.get(name)?.available) {
-          this.engine.log.info({ backend: name }, 'backend reachable again');
-          this.engine.dispatcher.kick();
+          this.core.log.info({ backend: name }, 'backend reachable again');
+          this.effects.kick();
         }
       }
       this.backoff.delete(name);
@@ -112,12 +111,12 @@ export class Tracker {
       if (e instanceof BackendUnavailable) {
         this.markUnavailable(name, e.message);
         next = Math.max(next, this.backoff.get(name) ?? next);
-        this.engine.log.warn(
+        this.core.log.warn(
           { backend: name, retryInMs: next, err: e.message },
           'backend unavailable'
         );
       } else {
-        this.engine.log.error({ backend: name, err: e }, 'poll failed');
+        this.core.log.error({ backend: name, err: e }, 'poll failed');
       }
     }
     this.schedule(name, next);
@@ -126,7 +125,7 @@ export class Tracker {
   /** Applies backend updates in one transaction; terminal ones read outputs and may auto-retry. */
   apply(updates: StatusUpdate[]): void {
     if (updates.length === 0) return;
-    const { store, life } = this.engine;
+    const { store, life } = this.core;
     let freed = false;
     life.commit(() => {
       for (const u of updates) {
@@ -186,21 +185,16 @@ export class Tracker {
           cur = life.transition(cur, 'running', { started_at: startedAt });
         }
         const ended = life.transition(cur, status, patch, u.reason);
-        if (status === 'error') autoRetryFor(this.engine, ended);
+        if (status === 'error') this.effects.autoRetry(ended);
       }
     });
-    if (freed) this.engine.dispatcher.kick();
-  }
-
-  /** Alias used by the dispatcher for submit failures. */
-  autoRetry(row: JobRow): void {
-    autoRetryFor(this.engine, row);
+    if (freed) this.effects.kick();
   }
 
   private parentProcessEnded(row: JobRow, u: StatusUpdate): void {
-    const { store, life } = this.engine;
+    const { store, life } = this.core;
     const exit = u.exitCode ?? (u.status === 'completed' ? 0 : null);
-    store.jobs.update(row.id, { submit_state: 'exited', holds_slot: 0, exit_code: exit });
+    store.jobs.update(row.id, { submit_state: 'exited', ...SLOT_FREED, exit_code: exit });
     if (u.status !== 'completed') {
       // The fan-out job itself failed after creating children: abort them, keep its error.
       store.jobs.update(row.id, {
@@ -222,7 +216,7 @@ export class Tracker {
     try {
       st = fs.statSync(file);
     } catch {
-      const app = this.engine.app(row.app, row.app_version);
+      const app = this.core.apps.get(row.app, row.app_version);
       if ((app?.outputs as { required?: boolean } | undefined)?.required) {
         return {
           output: null,
@@ -234,7 +228,7 @@ export class Tracker {
       }
       return { output: null };
     }
-    const cap = this.engine.config.outputMaxBytes;
+    const cap = this.core.config.outputMaxBytes;
     if (st.size > cap) {
       return {
         output: null,
@@ -268,10 +262,10 @@ export class Tracker {
       byBackend.set(r.backend, list);
     }
     for (const [name, jobs] of byBackend) {
-      await this.engine.backends
+      await this.core.backends
         .get(name)
         ?.reprioritize?.(jobs)
-        .catch(e => this.engine.log.warn({ backend: name, err: e }, 'reprioritize failed'));
+        .catch(e => this.core.log.warn({ backend: name, err: e }, 'reprioritize failed'));
     }
   }
 
@@ -286,9 +280,9 @@ export class Tracker {
     await Promise.all(
       [...byBackend].map(async ([name, jobs]) => {
         try {
-          await this.engine.backends.get(name)?.cancel(jobs);
+          await this.core.backends.get(name)?.cancel(jobs);
         } catch (e) {
-          this.engine.log.warn(
+          this.core.log.warn(
             { backend: name, err: e, jobs: jobs.length },
             'cancel at backend failed'
           );
@@ -299,15 +293,13 @@ export class Tracker {
 
   /** After a restart: submissions whose outcome was never recorded. */
   private async recoverIntents(): Promise<void> {
-    const { store } = this.engine;
-    const rows = store
-      .prepare("SELECT * FROM jobs WHERE submit_state = 'intent'")
-      .all() as JobRow[];
+    const { store } = this.core;
+    const rows = store.slots.openIntents();
     if (rows.length === 0) return;
     const byBackend = new Map<string, JobRow[]>();
     for (const r of rows) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
     for (const [name, list] of byBackend) {
-      const backend = this.engine.backends.get(name);
+      const backend = this.core.backends.get(name);
       if (!backend) continue;
       let found = new Map<string, string>();
       try {
@@ -321,7 +313,7 @@ export class Tracker {
           }))
         );
       } catch (e) {
-        this.engine.log.warn(
+        this.core.log.warn(
           { backend: name, err: e },
           'could not reconcile submissions; will retry later'
         );
@@ -330,15 +322,12 @@ export class Tracker {
       const outcomes = list
         .filter(r => found.has(r.id))
         .map(r => ({ jobId: r.id, backendJobId: found.get(r.id)! }));
-      this.engine.dispatcher.recordOutcomes(outcomes);
+      this.effects.recordOutcomes(outcomes);
       // Never received: back to the queue of created jobs, to be submitted once.
-      const reset = store.prepare(
-        "UPDATE jobs SET submit_group = NULL, submit_state = NULL, holds_slot = 0 WHERE id = ? AND submit_state = 'intent'"
-      );
       store.tx(() => {
-        for (const r of list) if (!found.has(r.id)) reset.run(r.id);
+        for (const r of list) if (!found.has(r.id)) store.slots.handBack(r.id, { anyStatus: true });
       });
-      this.engine.log.info(
+      this.core.log.info(
         { backend: name, found: outcomes.length, resubmit: list.length - outcomes.length },
         'reconciled open submissions'
       );

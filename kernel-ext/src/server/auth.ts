@@ -35,12 +35,7 @@ export class Auth {
     if (token.startsWith('job.')) {
       const t = token.slice(4);
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(t)) return null;
-      const row = this.store.db
-        .prepare(
-          // `created` too: a job can start before its submission's outcome is recorded.
-          "SELECT id, owner FROM jobs WHERE job_token = ? AND status IN ('created','queued','running')"
-        )
-        .get(t) as { id: string; owner: string } | undefined;
+      const row = this.store.tokens.liveJob(t);
       if (!row) return null;
       return { user: row.owner, admin: false, jobId: row.id };
     }

@@ -13,6 +13,26 @@ export type DB = Database;
 /** A prepared statement taking any bind parameters. */
 export type Stmt = Statement;
 
+/**
+ * Statements whose SQL text is built at run time (a patch's columns, a list's filters):
+ * each distinct text is compiled once, since hot paths run them many times a second.
+ * The texts come from code, never from input, so the cache stays small.
+ */
+export class StatementCache {
+  private readonly stmts = new Map<string, Stmt>();
+
+  constructor(private readonly db: DB) {}
+
+  get(sql: string): Stmt {
+    let stmt = this.stmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.stmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
 const MIGRATIONS_DIR = assetPath('migrations');
 
 export function openDatabase(file: string): DB {

@@ -15,8 +15,9 @@ export class EventQueries {
   private sinceStmt;
   private maxStmt;
   private minStmt;
+  private pruneStmt;
 
-  constructor(private db: DB) {
+  constructor(db: DB) {
     this.insertStmt = db.prepare(
       'INSERT INTO events (at, owner, batch_id, job_id, body) VALUES (?, ?, ?, ?, ?)'
     );
@@ -26,6 +27,7 @@ export class EventQueries {
       "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq"
     );
     this.minStmt = db.prepare('SELECT MIN(seq) AS seq FROM events');
+    this.pruneStmt = db.prepare('DELETE FROM events WHERE at < ? AND seq <= ?');
   }
 
   /** Appends the event and returns it with its seq filled in. */
@@ -52,12 +54,12 @@ export class EventQueries {
     return (this.minStmt.get() as { seq: number | null }).seq;
   }
 
-  /** Drops events older than the retention window; clients asking for them get `reset`. */
+  /**
+   * Drops events older than the retention window, keeping the newest `keepAtLeast`;
+   * clients asking for dropped ones get `reset`. maxSeq() never goes back.
+   */
   prune(olderThanMs: number, keepAtLeast: number): number {
     const max = this.maxSeq();
-    const info = this.db
-      .prepare('DELETE FROM events WHERE at < ? AND seq <= ?')
-      .run(Date.now() - olderThanMs, max - keepAtLeast);
-    return info.changes;
+    return this.pruneStmt.run(Date.now() - olderThanMs, max - keepAtLeast).changes;
   }
 }

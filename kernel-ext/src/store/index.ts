@@ -1,34 +1,42 @@
-/** The store: one SQLite file, its query families, and the transaction helper. */
+/**
+ * The store: one SQLite file, its query families and the transaction helper. Every SQL
+ * statement of the server lives in a file of this folder, prepared once when the store
+ * opens (after the migrations): one file per family, each with its test file in
+ * test/store/.
+ */
+import { AttemptQueries } from './attempts';
 import { BatchQueries } from './batches';
-import { openDatabase, type DB, type Stmt } from './db';
+import { openDatabase, type DB } from './db';
 import { EventQueries } from './events';
 import { JobQueries } from './jobs';
+import { PageQueries } from './pages';
+import { QueueQueries } from './queue';
+import { SlotQueries } from './slots';
+import { TokenQueries } from './tokens';
 
 export class Store {
   readonly jobs: JobQueries;
+  readonly attempts: AttemptQueries;
   readonly batches: BatchQueries;
+  readonly slots: SlotQueries;
+  readonly queue: QueueQueries;
+  readonly pages: PageQueries;
   readonly events: EventQueries;
+  readonly tokens: TokenQueries;
 
   constructor(readonly db: DB) {
     this.jobs = new JobQueries(db);
+    this.attempts = new AttemptQueries(db);
     this.batches = new BatchQueries(db);
+    this.slots = new SlotQueries(db);
+    this.queue = new QueueQueries(db);
+    this.pages = new PageQueries(db);
     this.events = new EventQueries(db);
+    this.tokens = new TokenQueries(db);
   }
 
   static open(file: string): Store {
     return new Store(openDatabase(file));
-  }
-
-  private cache = new Map<string, Stmt>();
-
-  /** A prepared statement, compiled once per SQL text (hot paths run many times a second). */
-  prepare(sql: string): Stmt {
-    let stmt = this.cache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.cache.set(sql, stmt);
-    }
-    return stmt;
   }
 
   /** Runs fn in one transaction (nested calls join the outer one). */

@@ -1,5 +1,10 @@
-/** Queries on the jobs table. Mutations are called inside the engine's transactions. */
+/**
+ * Queries on the jobs table: one job by id, a batch's jobs, batch-wide patches and the
+ * reaper's age sweeps. Mutations are called inside the engine's transactions
+ * (engine/lifecycle.ts), so a row change and its event commit together.
+ */
 import type { DB, Stmt } from './db';
+import { StatementCache } from './db';
 import type { JobRow } from './rows';
 
 export type NewJob = Omit<
@@ -46,22 +51,49 @@ const COLS = [
 ] as const;
 
 export class JobQueries {
-  private insertStmt;
-  private getStmt;
-  private retryIdsStmt;
-  private byBatchStmt;
-  private unfinishedStmt;
+  private readonly insertStmt: Stmt;
+  private readonly getStmt: Stmt;
+  private readonly byBatchStmt: Stmt;
+  private readonly idsOfBatchStmt: Stmt;
+  private readonly rowRootsStmt: Stmt;
+  private readonly unfinishedStmt: Stmt;
+  private readonly queuedOfBatchStmt: Stmt;
+  private readonly prioritizeBatchStmt: Stmt;
+  private readonly staleCreatedStmt: Stmt;
+  private readonly queuedBeforeStmt: Stmt;
+  private readonly updates: StatementCache;
 
-  constructor(private db: DB) {
+  constructor(db: DB) {
+    this.updates = new StatementCache(db);
     this.insertStmt = db.prepare(
       `INSERT INTO jobs (${COLS.join(', ')}) VALUES (${COLS.map(c => '@' + c).join(', ')})`
     );
     this.getStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
-    this.retryIdsStmt = db.prepare('SELECT id FROM jobs WHERE retry_parent = ? ORDER BY attempt');
     this.byBatchStmt = db.prepare('SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx, attempt');
+    this.idsOfBatchStmt = db
+      .prepare('SELECT id FROM jobs WHERE batch_id = ? ORDER BY role DESC, idx, attempt')
+      .pluck();
+    this.rowRootsStmt = db
+      .prepare(
+        "SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND retry_parent IS NULL ORDER BY idx"
+      )
+      .pluck();
     // Served by the partial index jobs_status (001_init.sql).
     this.unfinishedStmt = db.prepare(
       "SELECT 1 FROM jobs WHERE status IN ('created', 'queued', 'running') LIMIT 1"
+    );
+    this.queuedOfBatchStmt = db.prepare(
+      "SELECT * FROM jobs WHERE batch_id = ? AND status = 'queued'"
+    );
+    this.prioritizeBatchStmt = db.prepare(
+      "UPDATE jobs SET priority = ? WHERE batch_id = ? AND status IN ('created','queued','running')"
+    );
+    this.staleCreatedStmt = db.prepare(
+      `SELECT j.* FROM jobs j WHERE j.status = 'created' AND j.is_batch = 0 AND j.created_at < ?
+       AND (j.submit_state = 'intent' OR j.backend NOT IN (SELECT value FROM json_each(?)))`
+    );
+    this.queuedBeforeStmt = db.prepare(
+      `SELECT * FROM jobs WHERE status = 'queued' AND is_batch = 0 AND queued_at < ?`
     );
   }
 
@@ -78,52 +110,51 @@ export class JobQueries {
     return this.getStmt.get(id) as JobRow | undefined;
   }
 
-  retryIds(rootId: string): string[] {
-    return (this.retryIdsStmt.all(rootId) as { id: string }[]).map(r => r.id);
-  }
-
-  /** retryIds for many roots in one query, keyed by root id. */
-  retryIdsMany(rootIds: string[]): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    if (rootIds.length === 0) return out;
-    const rows = this.db
-      .prepare(
-        `SELECT retry_parent AS root, id FROM jobs
-         WHERE retry_parent IN (SELECT value FROM json_each(?)) ORDER BY attempt`
-      )
-      .all(JSON.stringify(rootIds)) as { root: string; id: string }[];
-    for (const r of rows) {
-      const list = out.get(r.root);
-      if (list) list.push(r.id);
-      else out.set(r.root, [r.id]);
-    }
-    return out;
-  }
-
+  /** Every job of a batch, every attempt: rows by index, attempts oldest first. */
   byBatch(batchId: string): JobRow[] {
     return this.byBatchStmt.all(batchId) as JobRow[];
   }
 
-  private updateStmts = new Map<string, Stmt>();
+  /** Ids of every job of a batch (a batch record's childJobIds): rows, then the fan-in. */
+  idsOfBatch(batchId: string): string[] {
+    return this.idsOfBatchStmt.all(batchId) as string[];
+  }
+
+  /** The first attempt of each row of a batch, in row order (one id per row). */
+  rowRoots(batchId: string): string[] {
+    return this.rowRootsStmt.all(batchId) as string[];
+  }
+
+  /** A batch's jobs that the scheduler holds queued. */
+  queuedOfBatch(batchId: string): JobRow[] {
+    return this.queuedOfBatchStmt.all(batchId) as JobRow[];
+  }
+
+  /** Gives every unfinished job of a batch this priority; ended jobs keep theirs. */
+  prioritizeBatch(batchId: string, priority: number): void {
+    this.prioritizeBatchStmt.run(priority, batchId);
+  }
+
+  /**
+   * Jobs still `created` since before `before` that could have been submitted: an open
+   * intent, or a backend this server does not have. Rows held back by slots or
+   * maxParallel are waiting by design and are not listed.
+   */
+  staleCreated(before: number, knownBackends: string[]): JobRow[] {
+    return this.staleCreatedStmt.all(before, JSON.stringify(knownBackends)) as JobRow[];
+  }
+
+  /** Jobs the scheduler has held queued since before `before`. */
+  queuedBefore(before: number): JobRow[] {
+    return this.queuedBeforeStmt.all(before) as JobRow[];
+  }
 
   /** Patch arbitrary columns of one job. Column names come from code, never from input. */
   update(id: string, patch: Partial<JobRow>): void {
     const keys = Object.keys(patch);
     if (keys.length === 0) return;
-    const shape = keys.join(',');
-    let stmt = this.updateStmts.get(shape);
-    if (!stmt) {
-      stmt = this.db.prepare(
-        `UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`
-      ) as Stmt;
-      this.updateStmts.set(shape, stmt);
-    }
-    stmt.run({ ...patch, id });
-  }
-
-  active(): JobRow[] {
-    return this.db
-      .prepare(`SELECT * FROM jobs WHERE status IN ('created','queued','running') AND is_batch = 0`)
-      .all() as JobRow[];
+    this.updates
+      .get(`UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`)
+      .run({ ...patch, id });
   }
 }

@@ -6,7 +6,9 @@ import * as path from 'path';
 import type { Logger } from '../src/backends/base';
 import { AppRegistry, BUILTIN_APPS_DIR, compareVersions } from '../src/apps/registry';
 import { parseElement, renderCommand } from '../src/apps/template';
+import { problemsReport } from '../src/cli/commands/apps';
 import type { AppDefinition } from '../src/protocol/records';
+import { startServer } from '../src/server';
 
 function memLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -117,17 +119,173 @@ describe('loading', () => {
     expect(w).toMatch(/broken\.json: cannot parse/);
     expect(w).toMatch(/broken\.yaml: cannot parse/);
     expect(w).toMatch(/bad-fields\.json/);
-    expect(w).toMatch(/description: is required/);
     expect(w).toMatch(/colour: unknown field/);
-    expect(w).toMatch(/id: must match pattern/);
-    expect(w).toMatch(/title: must NOT have fewer than 1 characters/);
-    expect(w).toMatch(/command: must NOT have fewer than 1 items/);
-    expect(w).toMatch(/parameters\.type: must be equal to constant/);
+    expect(w).toMatch(/id: "Bad Id" is not a valid id/);
+    expect(w).toMatch(/title: must not be empty/);
+    expect(w).toMatch(/command: must not be empty/);
+    expect(w).toMatch(/parameters\.type: must be "object", not "array"/);
     expect(w).toMatch(
-      /bad-container\.json: container\.runtime: must be one of apptainer, singularity/
+      /bad-container\.json: container\.runtime: must be one of apptainer, singularity.*, not "lxc"/
     );
     expect(w).toMatch(/typo\.json: command: placeholder \{y\} is not a declared parameter/);
     expect(w).toMatch(/bad-schema\.json: parameters: not a valid JSON Schema/);
+    // description is optional: bad-fields.json lacks one and that is not a problem.
+    expect(w).not.toMatch(/description/);
+    // The registry keeps the same problems, one entry per file, in load order.
+    const problems = reg.problems();
+    expect(problems.map(p => path.basename(p.file))).toEqual([
+      'bad-container.json',
+      'bad-fields.json',
+      'bad-schema.json',
+      'broken.json',
+      'broken.yaml',
+      'typo.json',
+    ]);
+    expect(problems[1].problems).toEqual(
+      expect.arrayContaining(['colour: unknown field (extensions take an "x-" prefix)'])
+    );
+    expect(problems[1].problems).toHaveLength(5);
+  });
+
+  test('every problem of every file that failed to load is kept, saying where', () => {
+    const dir = tmp();
+    const app = (id: string, extra = '') =>
+      `id: ${id}\nversion: "1"\ntitle: Title ${id}\ncommand: [echo, "{x}"]\n` +
+      'parameters:\n  type: object\n  properties:\n    x: {type: string}\n' +
+      extra;
+    fs.writeFileSync(path.join(dir, 'good.yaml'), app('good', 'description: A good app\n'));
+    // The case that once made an app vanish: no description and a walltime Slurm cannot read.
+    fs.writeFileSync(
+      path.join(dir, 'bad-walltime.yaml'),
+      app('walltime', 'resources: {walltime: 10m}\n')
+    );
+    fs.writeFileSync(
+      path.join(dir, 'no-command.json'),
+      JSON.stringify({ ...base, id: 'no-command', resources: { cpus: '4' } })
+    );
+    fs.writeFileSync(
+      path.join(dir, 'broken.yaml'),
+      'id: broken\nversion: "1"\ntitle: B\ncommand: [echo, "{x}"\nparameters:\n  type: object\n'
+    );
+    fs.writeFileSync(path.join(dir, 'broken.json'), '{"id": "j",\n  "title": }');
+    fs.writeFileSync(path.join(dir, 'no-description.yaml'), app('no-description'));
+    const log = memLog();
+    const reg = AppRegistry.load([dir], log, { builtin: false });
+
+    expect(reg.list().map(a => a.id)).toEqual(['good', 'no-description']);
+    expect(reg.get('good')!.description).toBe('A good app');
+    expect(reg.get('no-description')!.description).toBe('Title no-description');
+    expect(reg.problems()).toEqual([
+      {
+        file: path.join(dir, 'bad-walltime.yaml'),
+        problems: [
+          'resources.walltime: "10m" is not a duration (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; e.g. "00:10:00" for ten minutes)',
+        ],
+      },
+      {
+        file: path.join(dir, 'broken.json'),
+        problems: ["JSON syntax error at line 2, column 12: unexpected token '}'"],
+      },
+      {
+        file: path.join(dir, 'broken.yaml'),
+        problems: [
+          'YAML syntax error at line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        ],
+      },
+      {
+        file: path.join(dir, 'no-command.json'),
+        problems: [
+          'missing required field "command"',
+          'resources.cpus: must be an integer, not "4"',
+        ],
+      },
+    ]);
+    // The server's log says the same.
+    expect(log.warnings.join('\n')).toMatch(/no-command\.json: missing required field "command"/);
+    // A copy is returned: callers cannot change the registry's list.
+    reg.problems()[0].problems.push('x');
+    expect(reg.problems()[0].problems).toHaveLength(1);
+  });
+
+  test('empty files, empty lists, unreadable files and apps in a list', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
+    fs.writeFileSync(path.join(dir, 'list.json'), '[]');
+    fs.symlinkSync(path.join(dir, 'nowhere.json'), path.join(dir, 'dangling.json'));
+    fs.writeFileSync(
+      path.join(dir, 'two.json'),
+      JSON.stringify([
+        { ...base, id: 'one', command: ['x'] },
+        { ...base, id: 'two', command: ['x'], version: '' },
+      ])
+    );
+    const reg = AppRegistry.load([dir], memLog(), { builtin: false });
+    expect(reg.list().map(a => a.id)).toEqual(['one']);
+    const byName = Object.fromEntries(reg.problems().map(p => [path.basename(p.file), p.problems]));
+    expect(byName).toEqual({
+      'dangling.json': [expect.stringMatching(/^cannot be read: ENOENT/)],
+      'empty.yaml': ['(top level): the file holds no app (empty)'],
+      'list.json': ['(top level): the list holds no app'],
+      'two.json': ['[1] version: must not be empty'],
+    });
+  });
+
+  test('bulkrun apps: the problems section', () => {
+    expect(problemsReport([])).toBe('');
+    expect(
+      problemsReport([
+        { file: '/apps/a.yaml', problems: ['missing required field "command"'] },
+        { file: '/apps/b.json', problems: ['p1', 'p2'] },
+      ])
+    ).toBe(
+      '2 app files could not be loaded:\n' +
+        '  /apps/a.yaml\n' +
+        '    missing required field "command"\n' +
+        '  /apps/b.json\n' +
+        '    p1\n' +
+        '    p2\n'
+    );
+    expect(problemsReport([{ file: '/a', problems: ['p'] }])).toMatch(
+      /^1 app file could not be loaded:\n/
+    );
+  });
+
+  test('GET /api/v1/apps answers the apps and the files that failed to load', async () => {
+    const apps = tmp();
+    fs.writeFileSync(
+      path.join(apps, 'good.json'),
+      JSON.stringify({ ...base, id: 'good', command: ['echo'] })
+    );
+    fs.writeFileSync(path.join(apps, 'bad.yaml'), 'id: [unclosed\n');
+    const s = await startServer({
+      port: 0,
+      dataDir: tmp(),
+      token: 'apps-tok',
+      logLevel: 'silent',
+      apps: [apps],
+    });
+    try {
+      const get = async (p: string) => {
+        const r = await fetch(s.url + p, { headers: { authorization: 'token apps-tok' } });
+        return { status: r.status, body: (await r.json()) as any };
+      };
+      const r = await get('/api/v1/apps');
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body).sort()).toEqual(['apps', 'problems']);
+      expect(r.body.apps.map((a: AppDefinition) => a.id)).toContain('good');
+      expect(r.body.problems).toEqual([
+        {
+          file: path.join(apps, 'bad.yaml'),
+          problems: [expect.stringMatching(/^YAML syntax error at line 2, column 1: /)],
+        },
+      ]);
+      // One app is still the bare definition.
+      const one = await get('/api/v1/apps/good');
+      expect(one.body).toMatchObject({ id: 'good', description: 'd' });
+      expect(one.body.problems).toBeUndefined();
+    } finally {
+      await s.close();
+    }
   });
 
   test('a missing dir warns; duplicate id+version keeps the first and warns', () => {
@@ -156,6 +314,15 @@ describe('loading', () => {
       /app a 1\.0\.0 in .*a\.json duplicates .*a\.json; keeping the first/
     );
     expect(log.warnings.join('\n')).toMatch(/does not exist/);
+    // The ignored duplicate is a file that was not loaded, and says why.
+    expect(reg.problems()).toEqual([
+      {
+        file: path.join(d2, 'a.json'),
+        problems: [
+          `app a 1.0.0 is already defined by ${path.join(d1, 'a.json')}, which was loaded first; this one is ignored`,
+        ],
+      },
+    ]);
   });
 
   test('versions compare numerically', () => {

@@ -128,7 +128,8 @@ test('apps lists the demo apps and shows one', async () => {
     expect(r.stdout).toContain(id);
   }
   const json = JSON.parse((await bulkrun('apps', '--json')).stdout);
-  expect(json.find((a: any) => a.id === 'demo-echo').version).toBe('1.0.0');
+  expect(json.apps.find((a: any) => a.id === 'demo-echo').version).toBe('1.0.0');
+  expect(json.problems).toEqual([]);
   const one = await bulkrun('apps', 'demo-wordcount');
   expect(one.stdout).toMatch(/input \*\s+string:path/);
 });
@@ -408,7 +409,7 @@ test('--url/--token flags; `bulkrun fanout --rows CSV` inside a job types cells 
   try {
     const r = await run(['apps', '--json'], { BULKRUN_URL: s.url, BULKRUN_TOKEN: 'p-tok' });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((a: any) => a.id)).toContain('csv-fanout');
+    expect(JSON.parse(r.stdout).apps.map((a: any) => a.id)).toContain('csv-fanout');
     const spec = write('csv-fanout.json', JSON.stringify({ app: 'csv-fanout', params: { rows } }));
     const sub = await run(['--url', s.url, '--token', 'p-tok', 'submit', spec, '--wait']);
     expect(sub.stderr).toMatch(/completed: 0 queued, 0 running, 2 completed, 0 failed/);

@@ -1,4 +1,24 @@
-import { appLabel, searchFromInput, shownText, typedCharacter } from '../model/apppicker';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { BulkrunClient } from '../api/client';
+import { requestAPI } from '../api/request';
+import {
+  appLabel,
+  appProblemsSummary,
+  searchFromInput,
+  shownText,
+  typedCharacter,
+} from '../model/apppicker';
+
+jest.mock('../api/request', () => ({ requestAPI: jest.fn() }));
+
+// The identity bundle JupyterLab uses without a language pack (%1… substitution).
+const fill = (s: string, args: unknown[]) =>
+  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
+const trans = {
+  __: (s: string, ...a: unknown[]) => fill(s, a),
+  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
+    fill(n === 1 ? one : many, [n, ...a]),
+} as unknown as TranslationBundle;
 
 const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey', boolean>> = {}) => ({
   key: k,
@@ -40,5 +60,35 @@ describe('app picker box', () => {
       'Echo (demo-echo)x'
     );
     expect(searchFromInput('demo', { typing: false, chosen: null })).toBe('demo');
+  });
+});
+
+describe('app files the server could not load', () => {
+  const problem = (file: string) => ({ file, problems: ['missing required field "command"'] });
+
+  it('the line under the picker counts the files, and is empty when all loaded', () => {
+    expect(appProblemsSummary([problem('/apps/a.yaml'), problem('/apps/b.json')], trans)).toBe(
+      '2 app files could not be loaded'
+    );
+    expect(appProblemsSummary([problem('/apps/a.yaml')], trans)).toBe(
+      '1 app file could not be loaded'
+    );
+    expect(appProblemsSummary([], trans)).toBe('');
+    expect(appProblemsSummary(null, trans)).toBe('');
+  });
+
+  it('the client reads {apps, problems}, and older answers as having no problems', async () => {
+    const answer = requestAPI as jest.Mock;
+    const client = new BulkrunClient({} as any);
+    const app = { id: 'a', version: '1', title: 'A', description: 'A' };
+    answer.mockResolvedValueOnce({ apps: [app], problems: [problem('/apps/b.json')] });
+    expect(await client.appList()).toEqual({ apps: [app], problems: [problem('/apps/b.json')] });
+    expect(answer).toHaveBeenLastCalledWith({}, 'apps', undefined);
+    answer.mockResolvedValueOnce({ apps: [app] });
+    expect(await client.appList()).toEqual({ apps: [app], problems: [] });
+    answer.mockResolvedValueOnce([app]);
+    expect(await client.appList()).toEqual({ apps: [app], problems: [] });
+    answer.mockResolvedValueOnce({ apps: [app], problems: [problem('/x')] });
+    expect(await client.apps()).toEqual([app]);
   });
 });

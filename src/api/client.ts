@@ -1,5 +1,6 @@
 /** REST client for every endpoint of /bulkrun/api/v1 (server/routes.ts in kernel-ext). */
 import { ServerConnection } from '@jupyterlab/services';
+import type { AppFileProblem } from 'bulkrun-server/dist/protocol';
 import { requestAPI, requestSnapshot } from './request';
 import type {
   AppDefinition,
@@ -13,6 +14,12 @@ import type {
   Resources,
   RetryResult,
 } from './types';
+
+/** GET apps: the apps, and the app files the server could not load with every reason. */
+export interface AppList {
+  apps: AppDefinition[];
+  problems: AppFileProblem[];
+}
 
 export interface Page {
   limit?: number;
@@ -32,8 +39,15 @@ export class BulkrunClient {
   }
 
   async apps(): Promise<AppDefinition[]> {
-    const r = await this.req<{ apps: AppDefinition[] } | AppDefinition[]>('apps');
-    return Array.isArray(r) ? r : r.apps;
+    return (await this.appList()).apps;
+  }
+
+  async appList(): Promise<AppList> {
+    const r = await this.req<Partial<AppList> | AppDefinition[]>('apps');
+    // Older servers answer a bare list, or {apps} without problems.
+    return Array.isArray(r)
+      ? { apps: r, problems: [] }
+      : { apps: r.apps ?? [], problems: r.problems ?? [] };
   }
 
   app(id: string): Promise<AppDefinition> {

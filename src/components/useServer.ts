@@ -1,14 +1,15 @@
 /** Apps and backend health, fetched once per page and shared by every cell. */
 import * as React from 'react';
-import type { BulkrunClient } from '../api/client';
-import type { AppDefinition, HealthReport } from '../api/types';
+import type { AppList, BulkrunClient } from '../api/client';
+import type { HealthReport } from '../api/types';
 
 interface Cached<T> {
   at: number;
   promise: Promise<T>;
 }
 
-const apps = new WeakMap<BulkrunClient, Cached<AppDefinition[]>>();
+// One GET apps answers both the apps and the files that failed to load.
+const apps = new WeakMap<BulkrunClient, Cached<AppList>>();
 const health = new WeakMap<BulkrunClient, Cached<HealthReport>>();
 
 function cached<T>(
@@ -48,8 +49,17 @@ export function useLoad<T>(
   return { data, error, reload: () => setN(x => x + 1) };
 }
 
+function appList(client: BulkrunClient): Promise<AppList> {
+  return cached(apps, client, () => client.appList(), 60000);
+}
+
 export function useApps(client: BulkrunClient) {
-  return useLoad(() => cached(apps, client, () => client.apps(), 60000), [client]);
+  return useLoad(() => appList(client).then(l => l.apps), [client]);
+}
+
+/** The app files the server could not load (docs/USER-GUIDE.md "Configure"). */
+export function useAppProblems(client: BulkrunClient) {
+  return useLoad(() => appList(client).then(l => l.problems), [client]);
 }
 
 export function useHealth(client: BulkrunClient) {

@@ -1,14 +1,15 @@
 /**
  * The app registry: app files (JSON or YAML) from the configured app dirs plus the built-in
  * demo apps. An invalid file is skipped with a warning naming the file and every problem,
- * so one bad app never keeps the server from starting.
+ * so one bad app never keeps the server from starting; the registry keeps those problems
+ * so GET /api/v1/apps, `bulkrun apps` and the app picker can say why an app is missing.
  */
 import type { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import type { Logger } from '../backends/base';
-import type { AppDefinition } from '../protocol/records';
+import type { AppDefinition, AppFileProblem } from '../protocol/records';
 import { APP_FILE_SCHEMA, fileAjv, paramsAjv, type ErrorObject } from './schema';
 import { escapeBraces, placeholders, renderCommand } from './template';
 import { assetPath } from '../assets';
@@ -51,6 +52,7 @@ export class AppRegistry {
   /** id → versions, newest first. */
   private byId = new Map<string, Entry[]>();
   private validators = new WeakMap<AppDefinition, ValidateFunction>();
+  private fileProblems: AppFileProblem[] = [];
 
   static load(dirs: string[], log: Logger = stderrLogger, opts: LoadOptions = {}): AppRegistry {
     const reg = new AppRegistry();
@@ -78,7 +80,11 @@ export class AppRegistry {
       for (const name of names) {
         if (!APP_EXTENSIONS.has(path.extname(name).toLowerCase())) continue;
         const file = path.join(abs, name);
-        if (!fs.statSync(file).isFile()) continue;
+        try {
+          if (!fs.statSync(file).isFile()) continue;
+        } catch {
+          // A dangling symlink: loadFile reports that it cannot be read.
+        }
         reg.loadFile(file, log);
       }
     }
@@ -87,24 +93,42 @@ export class AppRegistry {
     return reg;
   }
 
-  /** Reads one app file (an app object, or an array of them); warns and skips what is invalid. */
+  /**
+   * Reads one app file (an app object, or an array of them); warns and skips what is
+   * invalid, and records every problem of the file (see `problems()`).
+   */
   loadFile(file: string, log: Logger = stderrLogger): void {
-    let docs: unknown[];
+    const problems = this.readAppFile(file, log);
+    if (problems.length) this.fileProblems.push({ file, problems });
+  }
+
+  private readAppFile(file: string, log: Logger): string[] {
+    let text: string;
     try {
-      const text = fs.readFileSync(file, 'utf8');
-      const parsed = file.endsWith('.json')
-        ? JSON.parse(text)
-        : YAML.parse(text, { prettyErrors: true });
-      docs = Array.isArray(parsed) ? parsed : [parsed];
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      log.warn(
-        { file, err: (e as Error).message },
-        `invalid app file ${file}: cannot parse: ${(e as Error).message}`
-      );
-      return;
+      const problem = `cannot be read: ${(e as Error).message}`;
+      log.warn({ file, err: (e as Error).message }, `invalid app file ${file}: ${problem}`);
+      return [problem];
     }
+    const parsed = parseAppFile(file, text);
+    if ('problems' in parsed) {
+      log.warn(
+        { file, problems: parsed.problems },
+        `invalid app file ${file}: cannot parse: ${parsed.problems.join('; ')}`
+      );
+      return parsed.problems;
+    }
+    const docs = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+    if (docs.length === 0) {
+      log.warn({ file }, `app file ${file} holds an empty list`);
+      return ['(top level): the list holds no app'];
+    }
+    const fileProblems: string[] = [];
     docs.forEach((doc, i) => {
       const where = docs.length > 1 ? `${file} [${i}]` : file;
+      // In a file of several apps, each problem names the app's index.
+      const prefix = docs.length > 1 ? `[${i}] ` : '';
       const problems = checkAppDocument(doc);
       let validate: ValidateFunction | undefined;
       if (problems.length === 0) {
@@ -116,14 +140,18 @@ export class AppRegistry {
       }
       if (problems.length || !validate) {
         log.warn({ file: where, problems }, `invalid app file ${where}: ${problems.join('; ')}`);
+        fileProblems.push(...problems.map(p => prefix + p));
         return;
       }
-      const app = withAppDir(doc as AppDefinition, path.dirname(file));
-      this.add({ app, file: where, validate }, log);
+      const app = withDefaults(doc as AppDefinition, path.dirname(file));
+      const dup = this.add({ app, file: where, validate }, log);
+      if (dup) fileProblems.push(prefix + dup);
     });
+    return fileProblems;
   }
 
-  private add(entry: Entry, log: Logger): void {
+  /** Returns why the entry was not added, or null. */
+  private add(entry: Entry, log: Logger): string | null {
     const { id, version } = entry.app;
     const versions = this.byId.get(id) ?? [];
     const dup = versions.find(e => e.app.version === version);
@@ -132,12 +160,18 @@ export class AppRegistry {
         { app: id, version, kept: dup.file, ignored: entry.file },
         `app ${id} ${version} in ${entry.file} duplicates ${dup.file}; keeping the first`
       );
-      return;
+      return `app ${id} ${version} is already defined by ${dup.file}, which was loaded first; this one is ignored`;
     }
     versions.push(entry);
     versions.sort((a, b) => compareVersions(b.app.version, a.app.version));
     this.byId.set(id, versions);
     this.validators.set(entry.app, entry.validate);
+    return null;
+  }
+
+  /** The files that could not be loaded (or only in part), in load order, each with every problem. */
+  problems(): AppFileProblem[] {
+    return this.fileProblems.map(p => ({ file: p.file, problems: [...p.problems] }));
   }
 
   /** Newest version of each app, sorted by id. */
@@ -186,8 +220,15 @@ export class AppRegistry {
 
 /** Problems of an app document beyond the file schema: placeholders must name parameters. */
 export function checkAppDocument(doc: unknown): string[] {
+  if (doc === null || doc === undefined) return ['(top level): the file holds no app (empty)'];
   if (!validateAppFile(doc)) {
-    return (validateAppFile.errors ?? []).map(e => describeFileError(e));
+    const errors = validateAppFile.errors ?? [];
+    // An empty id or version fails its pattern too; "must not be empty" says it all.
+    const empty = new Set(errors.filter(e => e.keyword === 'minLength').map(e => e.instancePath));
+    const all = errors
+      .filter(e => !(e.keyword === 'pattern' && empty.has(e.instancePath)))
+      .map(e => describeFileError(e, doc));
+    return [...new Set(all)];
   }
   const app = doc as AppDefinition;
   const problems: string[] = [];
@@ -204,23 +245,145 @@ export function checkAppDocument(doc: unknown): string[] {
   return problems;
 }
 
-function describeFileError(e: ErrorObject): string {
-  const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-  if (e.keyword === 'required')
-    return `${at === '(top level)' ? '' : at + '.'}${(e.params as any).missingProperty}: is required`;
-  if (e.keyword === 'additionalProperties') {
-    return `${at === '(top level)' ? '' : at + '.'}${(e.params as any).additionalProperty}: unknown field`;
-  }
-  if (e.keyword === 'enum')
-    return `${at}: must be one of ${(e.params as any).allowedValues.join(', ')}`;
-  return `${at}: ${e.message}`;
+/** JSON text of a value for a message, cut short. */
+function shown(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
 }
 
-/** `{$appDir}` in a command becomes the app file's directory, so apps can ship their scripts. */
-function withAppDir(app: AppDefinition, dir: string): AppDefinition {
-  if (!app.command.some(el => el.includes(APP_DIR_PLACEHOLDER))) return app;
+function valueAt(doc: unknown, instancePath: string): unknown {
+  let v: any = doc;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    v = v === null || typeof v !== 'object' ? undefined : v[seg];
+  }
+  return v;
+}
+
+/** What a value of these fields must look like, in words instead of a regular expression. */
+const PATTERN_HINTS: Record<string, string> = {
+  id: 'is not a valid id (lowercase letters, digits, ".", "_" and "-", starting with a letter or digit)',
+  version:
+    'is not a valid version (letters, digits, ".", "_", "+" and "-", starting with a letter or digit)',
+  'resources.walltime':
+    'is not a duration (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; e.g. "00:10:00" for ten minutes)',
+  'resources.memory': 'is not a memory size (a number with an optional unit: 512M, 2G, 1.5GiB)',
+};
+
+function describeFileError(e: ErrorObject, doc: unknown): string {
+  const at = fieldPath(e.instancePath);
+  const where = at || '(top level)';
+  const p = e.params as Record<string, any>;
+  const value = valueAt(doc, e.instancePath);
+  switch (e.keyword) {
+    case 'required':
+      return `${at ? `${at}: ` : ''}missing required field "${p.missingProperty}"`;
+    case 'additionalProperties':
+      return at
+        ? `${join(at, p.additionalProperty)}: unknown field`
+        : `${p.additionalProperty}: unknown field (extensions take an "x-" prefix)`;
+    case 'enum':
+      return `${where}: must be one of ${(p.allowedValues as unknown[]).join(', ')}, not ${shown(value)}`;
+    case 'const':
+      return `${where}: must be ${shown(p.allowedValue)}, not ${shown(value)}`;
+    case 'pattern': {
+      const hint = PATTERN_HINTS[at] ?? `must match the pattern ${p.pattern}`;
+      return `${where}: ${shown(value)} ${hint}`;
+    }
+    case 'type': {
+      const t = String(p.type);
+      return `${where}: must be ${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}, not ${shown(value)}`;
+    }
+    case 'minLength':
+    case 'minItems':
+      if (p.limit === 1) return `${where}: must not be empty`;
+      return `${where}: ${e.message}`;
+    default:
+      return `${where}: ${e.message}`;
+  }
+}
+
+/**
+ * Parses an app file. Syntax errors say where (line and column), so a user can find them
+ * from the app picker or `bulkrun apps` without the server's log.
+ */
+function parseAppFile(file: string, raw: string): { value: unknown } | { problems: string[] } {
+  // Editors on Windows may write a byte-order mark, which JSON.parse refuses.
+  const text = raw.replace(/^\uFEFF/, '');
+  if (file.toLowerCase().endsWith('.json')) {
+    try {
+      return { value: JSON.parse(text) };
+    } catch (e) {
+      return { problems: [jsonSyntaxProblem(text, (e as Error).message)] };
+    }
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    return {
+      problems: doc.errors.map(err => {
+        // The message repeats the position and adds a code frame: keep its first sentence.
+        const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const pos = err.linePos?.[0];
+        return pos
+          ? `YAML syntax error at line ${pos.line}, column ${pos.col}: ${msg}`
+          : `YAML syntax error: ${msg}`;
+      }),
+    };
+  }
+  return { value: doc.toJS() };
+}
+
+function jsonSyntaxProblem(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  const end = /end of JSON input/.test(message);
+  const pos = m ? Number(m[1]) : end ? text.length : jsonErrorOffset(text);
+  let what = end
+    ? 'unexpected end of the file'
+    : message.replace(/ in JSON at position \d+.*$/, '').replace(/^./, c => c.toLowerCase());
+  // "Unexpected token '}', ..." "title": }" is not valid JSON": the position says more.
+  what = what.replace(/^(unexpected token '.*?'), .*$/s, '$1');
+  const before = text.slice(0, pos).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1].length + 1;
+  return `JSON syntax error at line ${line}, column ${col}: ${what}`;
+}
+
+/**
+ * Offset of the character JSON.parse stumbles on, for messages that name none (Node 20's
+ * "Unexpected token"): the shortest prefix that fails before its own end. Shorter prefixes
+ * only fail by ending early, so the search can halve.
+ */
+function jsonErrorOffset(text: string): number {
+  const failsInside = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (e) {
+      const msg = (e as Error).message;
+      const at = /at position (\d+)/.exec(msg);
+      return !/end of JSON input/.test(msg) && !(at && Number(at[1]) >= n);
+    }
+  };
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+/**
+ * Fills in what an app file may leave out: the description (the title), and `{$appDir}`
+ * in the command (the app file's directory, so apps can ship their scripts).
+ */
+function withDefaults(app: AppDefinition, dir: string): AppDefinition {
+  let out = app;
+  if (out.description === undefined) out = { ...out, description: out.title };
+  if (!out.command.some(el => el.includes(APP_DIR_PLACEHOLDER))) return out;
   const abs = escapeBraces(path.resolve(dir));
-  return { ...app, command: app.command.map(el => el.split(APP_DIR_PLACEHOLDER).join(abs)) };
+  return { ...out, command: out.command.map(el => el.split(APP_DIR_PLACEHOLDER).join(abs)) };
 }
 
 /** `/a/0/b` → `a[0].b` */

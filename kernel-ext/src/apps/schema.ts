@@ -29,7 +29,8 @@ const resourcesSchema = {
 
 export const APP_FILE_SCHEMA = {
   type: 'object',
-  required: ['id', 'version', 'title', 'description', 'command', 'parameters'],
+  // No description: the registry uses the title (apps/registry.ts).
+  required: ['id', 'version', 'title', 'command', 'parameters'],
   properties: {
     id: { type: 'string', pattern: APP_ID_PATTERN, maxLength: 100 },
     version: {

@@ -64,6 +64,7 @@ export interface AppDefinition {
   id: string;
   version: string;
   title: string;
+  /** Optional in an app file; the registry fills in the title. */
   description: string;
   command: string[];
   parameters: Record<string, unknown>; // JSON Schema (type: object)
@@ -72,6 +73,19 @@ export interface AppDefinition {
   outputs?: Record<string, unknown>;
   /** When true, an `oom` failure is retried automatically with doubled memory. */
   retryOnOomWithMoreMemory?: boolean;
+}
+
+/** An app file the server could not load (or loaded only in part), with every reason. */
+export interface AppFileProblem {
+  file: string;
+  /** Each says where: a field path, a line of a syntax error. */
+  problems: string[];
+}
+
+/** The answer of GET /api/v1/apps. */
+export interface AppList {
+  apps: AppDefinition[];
+  problems: AppFileProblem[];
 }
 
 export interface JobRecord {

@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine';
 import { rerunJob, retryBatch, retryJob, retryJobs } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
+import type { AppList } from '../protocol/records';
 import { readLog } from './logs';
 import { checkPaths } from './paths';
 
@@ -60,7 +61,11 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     return { ok: true, version, backends };
   });
 
-  app.get('/api/v1/apps', async () => ({ apps: engine.apps.list() }));
+  // With the files that could not be loaded, so clients can say why an app is missing.
+  app.get(
+    '/api/v1/apps',
+    async (): Promise<AppList> => ({ apps: engine.apps.list(), problems: engine.apps.problems() })
+  );
   app.get('/api/v1/apps/:id', async req => {
     const { id } = req.params as { id: string };
     const a = engine.apps.get(id, (req.query as Q).version);

@@ -2,8 +2,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { BulkrunClient } from '../api/client';
 import { requestAPI } from '../api/request';
 import {
+  activeSearch,
   appLabel,
+  appMatches,
   appProblemsSummary,
+  matchScore,
   searchFromInput,
   shownText,
   typedCharacter,
@@ -60,6 +63,49 @@ describe('app picker box', () => {
       'Echo (demo-echo)x'
     );
     expect(searchFromInput('demo', { typing: false, chosen: null })).toBe('demo');
+  });
+});
+
+describe('app picker list', () => {
+  const app = (id: string, title: string, description = '') => ({ id, title, description });
+  const echo = app('demo-echo', 'Echo', 'Writes a message');
+  const merge = app('demo-merge', 'Merge outputs', 'Joins the echo files');
+  const align = app('align', 'Aligner', 'Aligns reads');
+  const apps = [align, echo, merge];
+
+  it('filters by the search only while the user types, or when no app is chosen', () => {
+    const chosen = appLabel(echo);
+    expect(activeSearch({ typing: false, query: 'me', chosen })).toBe('');
+    expect(activeSearch({ typing: true, query: 'me', chosen })).toBe('me');
+    expect(activeSearch({ typing: false, query: 'me', chosen: null })).toBe('me');
+  });
+
+  it('ranks id and title matches before description matches, and hides the rest', () => {
+    expect(matchScore(echo, '')).toBe(1);
+    expect(matchScore(echo, 'demo-echo')).toBe(4);
+    expect(matchScore(echo, 'demo')).toBe(4);
+    expect(matchScore(merge, 'merge')).toBe(4);
+    expect(matchScore(echo, 'cho')).toBe(3);
+    expect(matchScore(merge, 'outputs')).toBe(3);
+    expect(matchScore(merge, 'joins')).toBe(1);
+    expect(matchScore(align, 'zzz')).toBe(0);
+  });
+
+  it('lists every app in app order without a search', () => {
+    expect(appMatches(apps, '')).toEqual(apps);
+    expect(appMatches(apps, '   ')).toEqual(apps);
+    expect(appMatches([], 'x')).toEqual([]);
+  });
+
+  it('puts better matches first, keeping app order among equals, case-insensitively', () => {
+    // "echo": merge matches by description only, echo by id.
+    expect(appMatches(apps, ' ECHO ')).toEqual([echo, merge]);
+    expect(appMatches(apps, 'demo')).toEqual([echo, merge]);
+    expect(appMatches(apps, 'a')).toEqual([align, echo]);
+    // Echo by its title's start; Aligner and Merge by words within, in app order.
+    expect(appMatches(apps, 'e')).toEqual([echo, align, merge]);
+    expect(appMatches(apps, 'reads')).toEqual([align]);
+    expect(appMatches(apps, 'nothing')).toEqual([]);
   });
 });
 

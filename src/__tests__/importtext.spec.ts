@@ -1,5 +1,12 @@
 import { paramTitles } from '../model/delimited';
-import { delimiterFor, ImportError, importDelimited, textOfModel } from '../model/importtext';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import {
+  delimiterFor,
+  ImportError,
+  importDelimited,
+  importNote,
+  textOfModel,
+} from '../model/importtext';
 
 const schema = {
   type: 'object',
@@ -52,5 +59,22 @@ describe('importing a delimited file', () => {
       { message: 'four', repeat: '5' },
     ]);
     expect(importDelimited('empty.csv', '\n\n', columns).rows).toEqual([]);
+  });
+
+  it('tells which header names were ignored, and nothing when all matched', () => {
+    const trans = {
+      __: (t: string, ...a: unknown[]) => t.replace(/%(\d+)/g, (_, i) => String(a[Number(i) - 1])),
+    } as unknown as TranslationBundle;
+    const p = importDelimited(
+      'rows.csv',
+      'message,repeat,extra,other\nhi,1,2,3\nho,3,4,5\n',
+      columns
+    );
+    expect(importNote('rows.csv', p, trans)).toBe(
+      'Imported 2 rows from rows.csv; ignored columns: extra, other'
+    );
+    expect(
+      importNote('rows.csv', importDelimited('rows.csv', 'message\nhi\n', columns), trans)
+    ).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { fillRows, hasValues, restoreRows, rowHasValues } from '../model/rows';
+import { canClearRows, fillRows, hasValues, restoreRows, rowHasValues } from '../model/rows';
 
 describe('grid rows', () => {
   const a = { sample: 's1', reads: 'a.fq' };
@@ -11,6 +11,14 @@ describe('grid rows', () => {
     expect(hasValues([{ sample: '' }, {}])).toBe(false);
     expect(hasValues([{}, b])).toBe(true);
     expect(rowHasValues(undefined)).toBe(false);
+  });
+
+  it('offers "Clear rows" unless the grid is one empty row', () => {
+    expect(canClearRows([{}])).toBe(false);
+    expect(canClearRows([{ sample: '' }])).toBe(false);
+    expect(canClearRows([])).toBe(false);
+    expect(canClearRows([{}, {}])).toBe(true);
+    expect(canClearRows([b])).toBe(true);
   });
 
   it('fills from files by adding after the rows with values, or replacing them', () => {

@@ -4,6 +4,7 @@
  * delete) are styled as danger. src/components/confirm.ts shows them.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { rowHasValues, type Row } from './rows';
 
 export type ButtonStyle = 'cancel' | 'accept' | 'warn';
 
@@ -55,5 +56,21 @@ export function fillChoice(trans: TranslationBundle): ChoiceSpec {
       { label: trans.__('Add rows'), style: 'accept', value: 'add' },
     ],
     defaultButton: 2,
+  };
+}
+
+/** The question `fillChoice` answers: how many rows have values, how many the files give. */
+export function fillQuestion(
+  current: readonly Row[],
+  incoming: readonly Row[],
+  trans: TranslationBundle
+): { title: string; body: string } {
+  return {
+    title: trans.__('Replace the rows or add to them?'),
+    body: trans.__(
+      'The grid already has rows with values (%1). Replace them with the rows from the files (%2), or add those after them?',
+      current.filter(rowHasValues).length,
+      incoming.length
+    ),
   };
 }

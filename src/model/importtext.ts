@@ -3,6 +3,7 @@
  * notebook's folder…" (a file of the Jupyter tree read through the contents API). Both
  * parse as src/model/delimited.ts does for a paste.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { detectDelimiter, parseDelimited, tableToRows, type TableToRows } from './delimited';
 
 /** What is needed of a contents API file model read with `format: 'text'`. */
@@ -51,6 +52,19 @@ export function importDelimited(
 ): TableToRows {
   const clean = stripBOM(text);
   return tableToRows(parseDelimited(clean, delimiterFor(name, clean)), columns, titles);
+}
+
+/** What to tell after importing `name`: the header names that matched no parameter, or ''. */
+export function importNote(name: string, parsed: TableToRows, trans: TranslationBundle): string {
+  if (!parsed.unknownColumns.length) {
+    return '';
+  }
+  return trans.__(
+    'Imported %1 rows from %2; ignored columns: %3',
+    parsed.rows.length,
+    name,
+    parsed.unknownColumns.join(', ')
+  );
 }
 
 /**

@@ -12,6 +12,11 @@ export function hasValues(rows: readonly Row[]): boolean {
   return rows.some(rowHasValues);
 }
 
+/** Whether "Clear rows" would change anything (more than the one empty row). */
+export function canClearRows(rows: readonly Row[]): boolean {
+  return rows.length > 1 || hasValues(rows);
+}
+
 /** `add` puts the new rows after the rows with values; `replace` drops the old rows. */
 export type FillMode = 'add' | 'replace';
 

@@ -31,7 +31,11 @@ export function RunBar(props: {
         {runLabel(props.submitting, props.tasks, trans)}
       </button>
       {check.problems.length ? (
-        <ul id={problemsId} className="jp-Bulkrun-problems" aria-label={trans.__('Why Run is disabled')}>
+        <ul
+          id={problemsId}
+          className="jp-Bulkrun-problems"
+          aria-label={trans.__('Why Run is disabled')}
+        >
           {check.problems.map((p, i) => (
             <li key={i}>{p}</li>
           ))}

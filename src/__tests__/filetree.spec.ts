@@ -3,6 +3,7 @@ import {
   isDelimitedName,
   joinPath,
   listEntries,
+  listKeyTarget,
   parentDir,
   pathForCell,
   pickerStart,
@@ -63,6 +64,23 @@ describe('file tree listing', () => {
       ['p', 'p'],
       ['q', 'p/q'],
     ]);
+  });
+});
+
+describe('keys in the file list', () => {
+  it('arrows move by one within the list; Home and End go to the ends', () => {
+    expect(listKeyTarget('ArrowDown', -1, 3)).toBe(0);
+    expect(listKeyTarget('ArrowDown', 1, 3)).toBe(2);
+    expect(listKeyTarget('ArrowDown', 2, 3)).toBe(2);
+    expect(listKeyTarget('ArrowUp', 2, 3)).toBe(1);
+    expect(listKeyTarget('ArrowUp', 0, 3)).toBe(0);
+    // Nothing selected yet: up starts from the end.
+    expect(listKeyTarget('ArrowUp', -1, 3)).toBe(2);
+    expect(listKeyTarget('Home', 2, 3)).toBe(0);
+    expect(listKeyTarget('End', 0, 3)).toBe(2);
+    expect(listKeyTarget('End', -1, 0)).toBe(0);
+    expect(listKeyTarget('Backspace', 1, 3)).toBeNull();
+    expect(listKeyTarget('Enter', 1, 3)).toBeNull();
   });
 });
 

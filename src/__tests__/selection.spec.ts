@@ -5,6 +5,7 @@ import {
   pruneSelection,
   selectAll,
   selectionState,
+  toggleAll,
   type RowSelection,
 } from '../model/selection';
 
@@ -51,6 +52,13 @@ describe('row selection', () => {
     expect(selectionState(selectAll(3), 3)).toBe('all');
     expect(selectionState(clickRow(NO_SELECTION, 1), 3)).toBe('some');
     expect(selectionState(selectAll(5), 3)).toBe('all');
+  });
+
+  it('the header checkbox selects every row, or none when all were', () => {
+    expect(ids(toggleAll(NO_SELECTION, 3))).toEqual([0, 1, 2]);
+    expect(ids(toggleAll(clickRow(NO_SELECTION, 1), 3))).toEqual([0, 1, 2]);
+    expect(toggleAll(selectAll(3), 3)).toBe(NO_SELECTION);
+    expect(ids(toggleAll(NO_SELECTION, 0))).toEqual([]);
   });
 
   it('prunes rows that are gone', () => {

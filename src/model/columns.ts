@@ -1,6 +1,7 @@
 /**
  * Column widths of the parameter grid (src/cell/ParamGrid.tsx): a column dragged to a
  * width keeps it (in px, never under MIN_COLUMN_WIDTH); the others share the room left.
+ * Resizing by hand: src/cell/grid/useColumnResize.ts.
  */
 
 export const MIN_COLUMN_WIDTH = 60;
@@ -13,11 +14,53 @@ export function resizedWidth(start: number, dx: number, min = MIN_COLUMN_WIDTH):
   return Number.isFinite(w) ? Math.max(min, w) : min;
 }
 
+/** How far a resize key press (arrow left or right) moves a column edge. */
+export const RESIZE_STEP = 10;
+
+/** The width change of a key press on a column edge; null for keys that do not resize. */
+export function resizeKeyStep(key: string): number | null {
+  return key === 'ArrowLeft' ? -RESIZE_STEP : key === 'ArrowRight' ? RESIZE_STEP : null;
+}
+
+/** The widths with `column` set to `width` px. */
+export function withWidth(
+  widths: Readonly<Record<string, number>>,
+  column: string,
+  width: number
+): Record<string, number> {
+  return { ...widths, [column]: width };
+}
+
+/** The widths with `column` back to the automatic width. */
+export function autoWidth(
+  widths: Readonly<Record<string, number>>,
+  column: string
+): Record<string, number> {
+  const next = { ...widths };
+  delete next[column];
+  return next;
+}
+
 export interface GridTracks {
   /** Fixed-width tracks before the parameter columns (checkbox, row number), in px. */
   lead: number[];
   /** Fixed-width tracks after them (row actions), in px. */
   trail: number[];
+}
+
+const SELECT_W = 28;
+const ROWNUM_W = 48;
+const ACTIONS_W = 64;
+
+/**
+ * The grid's fixed tracks: the row checkbox and the row number before the parameters,
+ * the row actions after; a read-only grid has only the row number.
+ */
+export function gridTracks(readOnly: boolean): GridTracks {
+  return {
+    lead: readOnly ? [ROWNUM_W] : [SELECT_W, ROWNUM_W],
+    trail: readOnly ? [] : [ACTIONS_W],
+  };
 }
 
 /** The CSS grid-template-columns of the grid's rows and header. */

@@ -67,6 +67,28 @@ export function isSpreadsheetName(name: string): boolean {
   return /\.xlsx$/i.test(name);
 }
 
+/**
+ * The entry a key selects in a listing of `count` entries where entry `index` is
+ * selected (-1 for none): arrows move by one, Home and End go to the ends, all kept
+ * within the listing (0 when it is empty). Null for other keys.
+ */
+export function listKeyTarget(key: string, index: number, count: number): number | null {
+  const last = count - 1;
+  const clamp = (j: number) => Math.max(0, Math.min(last, j));
+  switch (key) {
+    case 'ArrowDown':
+      return clamp(index + 1);
+    case 'ArrowUp':
+      return clamp(index < 0 ? last : index - 1);
+    case 'Home':
+      return clamp(0);
+    case 'End':
+      return clamp(last);
+    default:
+      return null;
+  }
+}
+
 function segments(path: string): string[] {
   return path.split('/').filter(s => s && s !== '.');
 }

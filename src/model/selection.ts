@@ -69,6 +69,11 @@ export function selectionState(sel: RowSelection, count: number): 'none' | 'some
   return n === 0 ? 'none' : n === count ? 'all' : 'some';
 }
 
+/** The header checkbox: every row selected, or none when all were. */
+export function toggleAll(sel: RowSelection, count: number): RowSelection {
+  return selectionState(sel, count) === 'all' ? NO_SELECTION : selectAll(count);
+}
+
 /** Drops indices past the last of `count` rows (after rows went away, e.g. by undo). */
 export function pruneSelection(sel: RowSelection, count: number): RowSelection {
   if ([...sel.selected].every(i => i < count) && (sel.anchor ?? -1) < count) {

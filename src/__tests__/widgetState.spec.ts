@@ -1,6 +1,7 @@
 import {
   mergeWidgetState,
   referencedModelIds,
+  savesModule,
   withoutModelRefs,
   WIDGET_STATE_MIME,
   WIDGET_VIEW_MIME,
@@ -100,5 +101,16 @@ describe('a saved model', () => {
         tooltip: null,
       })
     ).toEqual({ batch_id: 'b1', tooltip: null });
+  });
+});
+
+describe('whether a save has Bulkrun state to keep', () => {
+  it('finds saved Bulkrun models and ignores other widgets', () => {
+    const state = (m: string) => ({
+      [WIDGET_STATE_MIME]: { version_major: 2, version_minor: 0, state: { a: saved(m) } },
+    });
+    expect(savesModule(state('jupyterlab-bulkrun'), 'jupyterlab-bulkrun')).toBe(true);
+    expect(savesModule(state('@jupyter-widgets/controls'), 'jupyterlab-bulkrun')).toBe(false);
+    expect(savesModule(undefined, 'jupyterlab-bulkrun')).toBe(false);
   });
 });

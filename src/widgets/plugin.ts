@@ -11,11 +11,23 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IBulkrun } from '../tokens';
 import { viewContext } from '../viewContext';
 import { BatchWidgetModel, GridWidgetModel, liveModels, MODULE, MODULE_VERSION } from './models';
-import { mergeWidgetState, referencedModelIds, withoutModelRefs, type SavedModel } from './state';
+import {
+  mergeWidgetState,
+  referencedModelIds,
+  savesModule,
+  withoutModelRefs,
+  type SavedModel,
+} from './state';
 import { BatchWidgetView, GridWidgetView, setWidgetContext } from './views';
 
 function saveOurState(panel: NotebookPanel): void {
   const model = panel.context.model;
+  const existing = model.getMetadata('widgets');
+  // Most saves (autosave included) are of notebooks with no Bulkrun widget, live or saved:
+  // those skip serializing the whole notebook to find its widget outputs.
+  if (!liveModels().size && !savesModule(existing, MODULE)) {
+    return;
+  }
   const referenced = referencedModelIds(model.toJSON() as any);
   const ours: Record<string, SavedModel> = {};
   for (const [id, m] of liveModels()) {
@@ -28,7 +40,6 @@ function saveOurState(panel: NotebookPanel): void {
       };
     }
   }
-  const existing = model.getMetadata('widgets');
   if (!Object.keys(ours).length && !existing) {
     return;
   }

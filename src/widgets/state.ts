@@ -32,6 +32,12 @@ export function withoutModelRefs(state: Record<string, unknown>): Record<string,
   return Object.fromEntries(Object.entries(state).filter(([, v]) => !isRef(v)));
 }
 
+/** Whether saved `widgets` metadata holds a model of `module`. */
+export function savesModule(existing: unknown, module: string): boolean {
+  const state = (existing as any)?.[WIDGET_STATE_MIME]?.state ?? {};
+  return Object.values(state).some((m: any) => m?.model_module === module);
+}
+
 /** Model ids of the widget views in a notebook's outputs (nbformat JSON). */
 export function referencedModelIds(notebook: { cells?: any[] }): Set<string> {
   const ids = new Set<string>();

@@ -3,7 +3,7 @@
  * rule (states, retries, slots, fan-in); a backend only submits, polls and cancels.
  * One small module per scheduler implements `Backend` (local.ts, slurm.ts, htcondor.ts).
  */
-import type { ContainerSpec, JobError, JobRole, JobStatus, Resources } from '../protocol/records';
+import type { ContainerSpec, JobError, JobRole, JobStatus, Resources, JobUsage } from '../protocol/records';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -78,6 +78,12 @@ export interface StatusUpdate {
   finishedAt?: string;
   /** Human-readable cause (scheduler state, hold reason) for logs and the UI. */
   reason?: string;
+  /**
+   * What the job used, when the backend measured it (terminal updates). A later update
+   * that carries only usage (e.g. Slurm accounting arriving after the exit record) fills
+   * in a finished job's usage without changing its state.
+   */
+  usage?: Partial<JobUsage>;
 }
 
 export interface BackendHealth {

@@ -121,6 +121,24 @@ export interface JobRecord {
   parentJobId?: string | null;
   /** Extension: free-form origin (e.g. the notebook path) set by the client. */
   origin?: string | null;
+  /** What the finished job used (docs/SEMANTICS.md "Usage"); null while unknown. */
+  usage?: JobUsage | null;
+}
+
+/**
+ * Measured use of a finished job: by the wrapper (the kernel's accounting of the job's
+ * processes) and, where it has it, by the scheduler (Slurm accounting, HTCondor's
+ * ClassAd). Each field is null when nothing measured it.
+ */
+export interface JobUsage {
+  wallSeconds: number | null;
+  /** User + system CPU time of the job's processes. */
+  cpuSeconds: number | null;
+  /** Peak resident memory (the largest process, or the scheduler's figure). */
+  maxRssBytes: number | null;
+  maxDiskBytes?: number | null;
+  /** Who measured: 'wrapper', 'slurm', 'htcondor' (a scheduler's figure wins). */
+  source: string;
 }
 
 export type FanInPolicy = 'all_completed' | 'all_finished';
@@ -209,4 +227,64 @@ export interface LogChunk {
   nextOffset: number;
   eof: boolean;
   size: number;
+}
+
+/** Percentiles of one measure over an app's past runs. */
+export interface UsageSpread {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/**
+ * A measure that follows a numeric parameter (or a path parameter's file size, `param`
+ * then names it with `bytes`): `value ≈ intercept + slope · x`, with the residual
+ * spread the suggestion adds as headroom. Given only when it explains the variance.
+ */
+export interface UsageModel {
+  measure: 'maxRssBytes' | 'wallSeconds';
+  param: string;
+  /** 'value' for a numeric parameter; 'bytes' for the size of a path parameter's file. */
+  of: 'value' | 'bytes';
+  slope: number;
+  intercept: number;
+  r2: number;
+  /** The p95 of (observed − predicted) over the history; ≥ 0. */
+  residualP95: number;
+}
+
+/** The answer of GET /api/v1/apps/{id}/usage (docs/SEMANTICS.md "Usage and suggestions"). */
+export interface AppUsage {
+  app: string;
+  /** The app version the figures are for (the registry's current one unless asked). */
+  version: string;
+  /**
+   * Set when this version has too few runs of its own and the figures come from the
+   * previous version's history (that version's id).
+   */
+  inheritedFrom: string | null;
+  /** Completed runs measured (within the history window). */
+  runs: number;
+  /** Failed runs by cause within the window: how often the requests were too small. */
+  failures: { oom: number; timeout: number };
+  /** Peak memory in bytes, wall time in seconds, CPU efficiency (cpu / (wall · cpus), 0–1). */
+  memory: UsageSpread | null;
+  wall: UsageSpread | null;
+  cpuEfficiency: UsageSpread | null;
+  /** The requests runs were made with, most recent first (for "you ask 8 GB"). */
+  requested: { memoryBytes: number | null; walltimeSeconds: number | null };
+  /** Models that explain a measure by a parameter, when one does (r2 ≥ 0.8). */
+  models: UsageModel[];
+  /**
+   * Suggested resources for a batch like the past ones (canonical strings, e.g. "1700M",
+   * "00:12:00"); null when there are fewer runs than the minimum. A client that knows its
+   * rows applies `models` instead (src/model/suggest.ts).
+   */
+  suggestion: { memory?: string; walltime?: string } | null;
+  /** How the suggestion was chosen, in words (for a tooltip) and the bound it keeps. */
+  method: string;
+  /** The largest expected share of rows that would fail with `oom` or `timeout`. */
+  failureBound: number;
+  /** How far back history counts (days). */
+  windowDays: number;
 }

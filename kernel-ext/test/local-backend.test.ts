@@ -59,9 +59,16 @@ test('an exit the spawner never reports is taken from the work dir after a grace
     error: () => undefined,
   };
   const b = new LocalBackend({ slots: 2 });
-  await b.init({ log: log as any, emit: u => updates.push(...u), stateDir: path.join(root, 'state') });
+  await b.init({
+    log: log as any,
+    emit: u => updates.push(...u),
+    stateDir: path.join(root, 'state'),
+  });
   const workDir = path.join(root, 'job1');
-  writeWorkDir(workDir, jobFileText(['sleep', '0.3'], { PATH: process.env.PATH ?? '/usr/bin:/bin' }));
+  writeWorkDir(
+    workDir,
+    jobFileText(['sleep', '0.3'], { PATH: process.env.PATH ?? '/usr/bin:/bin' })
+  );
   const spawnerPid = (b as any).spawner.pid as number;
   try {
     const [outcome] = await b.submit({
@@ -83,7 +90,13 @@ test('an exit the spawner never reports is taken from the work dir after a grace
     // The spawner stops listening: the job finishes, its report never comes.
     process.kill(spawnerPid, 'SIGSTOP');
     const tracked = [
-      { jobId: 'job1', backendJobId: outcome.backendJobId!, groupId: 'g1', workDir, status: 'running' as const },
+      {
+        jobId: 'job1',
+        backendJobId: outcome.backendJobId!,
+        groupId: 'g1',
+        workDir,
+        status: 'running' as const,
+      },
     ];
     while (!fs.existsSync(path.join(workDir, 'exit'))) await sleep(50);
     expect(await b.poll(tracked)).toEqual([]); // within the grace period: the report may still come
@@ -96,4 +109,57 @@ test('an exit the spawner never reports is taken from the work dir after a grace
     process.kill(spawnerPid, 'SIGCONT');
     await b.close();
   }
+}, 20000);
+
+// A job that touches 200 MiB and burns about 0.6 s of CPU, then exits.
+const HOG = [
+  'perl',
+  '-e',
+  // Checks the clock every 100,000 iterations: times() itself is a system call.
+  'my $b = ""; vec($b, 200 * 1024 * 1024 - 1, 8) = 1; for (;;) { for (1 .. 100000) {} last if (times)[0] >= 0.6 } my @t = times; print $t[0] + $t[1]',
+];
+
+test('a finished local job carries its usage: wall, CPU and peak memory from the kernel', async () => {
+  const updates: StatusUpdate[] = [];
+  const log = { debug() {}, info() {}, warn() {}, error() {} };
+  const b = new LocalBackend({ slots: 2 });
+  await b.init({
+    log: log as any,
+    emit: u => updates.push(...u),
+    stateDir: path.join(root, 'state2'),
+  });
+  const workDir = path.join(root, 'hog');
+  writeWorkDir(workDir, jobFileText(HOG, { PATH: process.env.PATH ?? '/usr/bin:/bin' }));
+  try {
+    await b.submit({
+      groupId: 'g2',
+      items: [
+        {
+          jobId: 'hog',
+          batchId: null,
+          role: 'single',
+          index: null,
+          workDir,
+          argv: HOG,
+          resources: {},
+          priority: 0,
+        },
+      ],
+    });
+    while (!updates.some(u => u.status === 'completed')) await sleep(50);
+  } finally {
+    await b.close();
+  }
+  const done = updates.find(u => u.status === 'completed')!;
+  const mib = done.usage!.maxRssBytes! / 2 ** 20;
+  // The string is 200 MiB; perl itself adds a few MiB, vec() zero-fills every page.
+  expect(mib).toBeGreaterThan(200);
+  expect(mib).toBeLessThan(220);
+  // The job prints its own CPU time; wait4's figure adds only the wrapper and perl's start.
+  const own = Number(fs.readFileSync(path.join(workDir, 'stdout.log'), 'utf8'));
+  expect(own).toBeGreaterThanOrEqual(0.6);
+  expect(done.usage!.cpuSeconds!).toBeGreaterThanOrEqual(own);
+  expect(done.usage!.cpuSeconds!).toBeLessThan(own * 1.1);
+  expect(done.usage!.wallSeconds!).toBeGreaterThanOrEqual(done.usage!.cpuSeconds! * 0.9);
+  expect(done.usage!.source).toBe('wrapper');
 }, 20000);

@@ -2,9 +2,9 @@
  * The wrapper's exit record (wrapper.sh, read by workdir.ts) as a job update: one reading
  * for every backend, so an exit code means the same thing wherever the job ran.
  */
-import type { JobError } from '../protocol/records';
+import type { JobError, JobUsage } from '../protocol/records';
 import type { StatusUpdate } from './base';
-import { readExit, readStarted, type ExitRecord, type StartRecord } from './workdir';
+import { readExit, readMaxRss, readStarted, type ExitRecord, type StartRecord } from './workdir';
 
 /**
  * The job's error for its exit code (null for 0). A shell reports death by signal N as
@@ -29,6 +29,23 @@ export interface SchedulerView {
   error?: JobError | null;
   /** When the job started, if the wrapper left no start record. */
   startedAt?: Date | null;
+  /** What the backend measured itself (the local spawner's wait4); wins per field. */
+  usage?: Partial<JobUsage>;
+}
+
+/** The wrapper's measures: wall time from its records, CPU from its exit line, memory from `usage`. */
+export function wrapperUsage(
+  exit: ExitRecord,
+  started: StartRecord | null,
+  maxRssBytes: number | null
+): JobUsage {
+  const wall = started ? (exit.at.getTime() - started.at.getTime()) / 1000 : null;
+  return {
+    wallSeconds: wall !== null && wall >= 0 ? wall : null,
+    cpuSeconds: exit.cpuSeconds ?? null,
+    maxRssBytes,
+    source: 'wrapper',
+  };
 }
 
 /** Terminal update from the wrapper's records. */
@@ -36,9 +53,13 @@ export function exitRecordUpdate(
   jobId: string,
   exit: ExitRecord,
   started: StartRecord | null,
-  scheduler: SchedulerView = {}
+  scheduler: SchedulerView = {},
+  maxRssBytes: number | null = null
 ): StatusUpdate {
   const own = exitCodeError(exit.exitCode);
+  const usage: Partial<JobUsage> = wrapperUsage(exit, started, maxRssBytes);
+  for (const [k, v] of Object.entries(scheduler.usage ?? {}))
+    if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
   return {
     jobId,
     status: own ? 'error' : 'completed',
@@ -46,6 +67,7 @@ export function exitRecordUpdate(
     error: own && (scheduler.error ?? own),
     startedAt: (started?.at ?? scheduler.startedAt)?.toISOString(),
     finishedAt: exit.at.toISOString(),
+    usage,
   };
 }
 
@@ -57,5 +79,5 @@ export function readExitUpdate(
 ): StatusUpdate | null {
   const exit = readExit(workDir);
   if (!exit) return null;
-  return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler);
+  return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler, readMaxRss(workDir));
 }

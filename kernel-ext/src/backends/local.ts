@@ -20,6 +20,7 @@ import type {
   SubmitRequest,
   TrackedJob,
 } from './base';
+import type { JobUsage } from '../protocol/records';
 import { readExitUpdate } from './exit-record';
 import { installWrapper } from './install';
 import { FILES, isClaimed, readExit, readStarted, WRAPPER_PATH } from './workdir';
@@ -90,7 +91,7 @@ export class LocalBackend implements Backend {
   }
 
   private onSpawnerLine(line: string): void {
-    const [kind, id, a, b] = line.split(' ');
+    const [kind, id, a, b, cpu, rss] = line.split(' ');
     const r = this.children.get(id);
     if (!r) return;
     if (kind === 'S') {
@@ -104,7 +105,12 @@ export class LocalBackend implements Backend {
       const status = Number(b);
       const code = status & 0x7f ? null : status >> 8;
       const signal = status & 0x7f ? `signal ${status & 0x7f}` : null;
-      this.onExit(id, r.workDir, code, signal);
+      // wait4's figures (µs, KiB), where the spawner could call it.
+      const usage =
+        rss === undefined
+          ? undefined
+          : { cpuSeconds: Number(cpu) / 1e6, maxRssBytes: Number(rss) * 1024 };
+      this.onExit(id, r.workDir, code, signal, usage);
     }
   }
 
@@ -139,10 +145,16 @@ export class LocalBackend implements Backend {
     return Promise.all(started);
   }
 
-  private onExit(jobId: string, workDir: string, code: number | null, signal: string | null): void {
+  private onExit(
+    jobId: string,
+    workDir: string,
+    code: number | null,
+    signal: string | null,
+    usage?: Partial<JobUsage>
+  ): void {
     this.children.delete(jobId);
     if (code === CLAIM_LOST) return; // Another wrapper runs this job; polling follows it.
-    const update = readExitUpdate(jobId, workDir);
+    const update = readExitUpdate(jobId, workDir, { usage });
     if (update) {
       this.ctx.emit([update]);
       return;

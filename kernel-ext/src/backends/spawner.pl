@@ -4,13 +4,15 @@
 #   usage:  perl spawner.pl WRAPPER
 #   stdin:  "<jobId>\t<workDir>\n" per job to start
 #   stdout: "S <jobId> <pid>" started | "F <jobId> <reason>" could not fork |
-#           "E <jobId> <pid> <waitStatus>" exited
+#           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]" exited (the usage
+#           is the kernel's accounting of the wrapper and the job, where wait4 is callable)
 # Each wrapper runs in its own session (process group), so it outlives the server and
 # cancel can signal the whole group. On EOF (the server went away) the spawner exits and
 # the wrappers keep running; the next server follows them through their work dirs.
 use strict;
 use warnings;
 use POSIX qw(setsid :sys_wait_h _exit);
+use Config;
 
 my $wrapper = shift @ARGV or die "usage: spawner.pl WRAPPER\n";
 $| = 1;
@@ -21,7 +23,26 @@ my %job;    # pid -> jobId
 # for the next input, and with every slot held by an exited job none would come. The
 # no-op handler makes select() return early (EINTR) when a child exits; the timeout
 # bounds the wait when the signal lands just before select().
+# wait4 returns the reaped child's rusage (its own and its waited-for children's: the job).
+# Perl has no wait4 of its own; the syscall's number comes from syscall.ph, and the
+# struct's layout (two timevals, then ru_maxrss) is that of 64-bit Linux.
+my $wait4 = ($^O eq 'linux' && $Config{longsize} == 8)
+    ? eval { require 'syscall.ph'; &SYS_wait4 } : undef;
+
 sub reap {
+    if (defined $wait4) {
+        while (1) {
+            my ($st, $ru) = (pack('i', 0), "\0" x 256);
+            my $pid = syscall($wait4, -1, $st, WNOHANG, $ru);
+            last if $pid <= 0;
+            my $id = delete $job{$pid};
+            next unless defined $id;
+            my ($us, $uu, $ss, $su, $rss) = unpack('q5', $ru);
+            my $cpu = ($us + $ss) * 1000000 + $uu + $su;
+            print "E $id $pid " . unpack('i', $st) . " $cpu $rss\n";
+        }
+        return;
+    }
     while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
         my $id = delete $job{$pid};
         print "E $id $pid $?\n" if defined $id;
@@ -43,6 +64,7 @@ sub start {
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', '/dev/null');
         open(STDERR, '>', '/dev/null');
+        $ENV{BULKRUN_SPAWNER} = 1;    # the wrapper leaves measuring memory to wait4
         exec('bash', $wrapper, $dir) or _exit(127);
     }
     # Recorded before the next reap, so even an instant exit is reported with its id.

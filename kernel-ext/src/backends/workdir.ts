@@ -15,6 +15,8 @@ export const FILES = {
   stdout: 'stdout.log',
   stderr: 'stderr.log',
   output: 'output.json',
+  /** GNU time's peak memory of the job (KiB), where the wrapper measured it. */
+  usage: 'usage',
   faninInputs: 'fanin-inputs.json',
 } as const;
 
@@ -66,6 +68,8 @@ export interface StartRecord {
 export interface ExitRecord {
   exitCode: number;
   at: Date;
+  /** CPU time of the job's processes (the wrapper's children), when /proc gave it. */
+  cpuSeconds?: number | null;
 }
 
 function readLine(file: string): string[] | null {
@@ -94,7 +98,20 @@ export function readStarted(workDir: string): StartRecord | null {
 export function readExit(workDir: string): ExitRecord | null {
   const parts = readLine(path.join(workDir, FILES.exit));
   if (!parts || parts.length < 2) return null;
-  return { exitCode: Number(parts[0]), at: fromMicros(parts[1]) };
+  // The third field is clock ticks of 1/100 s (USER_HZ, fixed for /proc on Linux).
+  const ticks = parts.length > 2 && /^[0-9]+$/.test(parts[2]) ? Number(parts[2]) : null;
+  return {
+    exitCode: Number(parts[0]),
+    at: fromMicros(parts[1]),
+    cpuSeconds: ticks === null ? null : ticks / 100,
+  };
+}
+
+/** The job's peak memory in bytes from the wrapper's `usage` file, if it wrote one. */
+export function readMaxRss(workDir: string): number | null {
+  const parts = readLine(path.join(workDir, FILES.usage));
+  const kib = parts ? Number(parts[parts.length - 1]) : NaN;
+  return Number.isFinite(kib) && kib > 0 ? kib * 1024 : null;
 }
 
 export function isClaimed(workDir: string): boolean {

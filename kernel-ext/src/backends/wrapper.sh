@@ -3,7 +3,7 @@
 # Runs the argv stored in WORKDIR/job (NUL-separated, never re-parsed by a shell)
 # with the environment stored there too, and records start and exit in WORKDIR so the
 # server can recover the truth after a restart. Kept to builtins on the hot path:
-# the only processes it starts are the job itself.
+# under the local spawner the only process it starts is the job itself.
 d=$1
 cd "$d" || exit 97
 # Without its job file there is nothing to run (an empty command would "succeed").
@@ -22,9 +22,26 @@ printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > started
 # job: <n>\0, n KEY=value\0 entries, then the argv (one file: one write per job at submit).
 mapfile -d '' -t job < job
 n=${job[0]}
+# Peak memory: the local spawner reads it from the kernel when it reaps this wrapper
+# (BULKRUN_SPAWNER set). Elsewhere GNU time measures it, when the node has it, into
+# `usage` (its %M, KiB): one extra process per job, small next to a scheduler's cost.
+measure=
+if [ -z "$BULKRUN_SPAWNER" ] && [ -x /usr/bin/time ] &&
+  /usr/bin/time -q -f %M -o /dev/null true 2>/dev/null; then
+  measure=1
+fi
+unset BULKRUN_SPAWNER
 [ "$n" -gt 0 ] && export "${job[@]:1:n}"
-"${job[@]:n+1}" > stdout.log 2> stderr.log < /dev/null
+if [ -n "$measure" ]; then
+  /usr/bin/time -q -f %M -o usage "${job[@]:n+1}" > stdout.log 2> stderr.log < /dev/null
+else
+  "${job[@]:n+1}" > stdout.log 2> stderr.log < /dev/null
+fi
 rc=$?
+# CPU time of the job's processes: this shell's cutime + cstime, in clock ticks (1/100 s
+# in /proc on Linux), read with a builtin; "-" where /proc is missing.
+cpu=-
+if read -r -a st < /proc/$$/stat 2>/dev/null; then cpu=$((st[15] + st[16])); fi
 # One small write: a reader treats a line without its newline as not yet written.
-printf '%s %s\n' "$rc" "${EPOCHREALTIME/./}" > exit
+printf '%s %s %s\n' "$rc" "${EPOCHREALTIME/./}" "$cpu" > exit
 exit $rc

@@ -25,6 +25,7 @@ const FIELD: Partial<Record<keyof JobRow, [keyof JobRecord, (v: any) => unknown]
   priority: ['priority', v => v],
   output: ['output', v => (v === null ? null : JSON.parse(v))],
   resources: ['resources', v => JSON.parse(v)],
+  usage: ['usage', v => (v === null ? null : JSON.parse(v))],
 };
 
 /** How a batch's fan-in is written when refreshBatch finds it due (fan-in.ts); inside the commit. */

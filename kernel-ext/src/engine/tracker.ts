@@ -9,6 +9,7 @@ import type { BackendHealth, PriorityChange, StatusUpdate, TrackedJob } from '..
 import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
+import { mergeUsage } from './usage';
 import type { JobRow } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
 import type { Core, Effects } from './core';
@@ -130,7 +131,13 @@ export class Tracker {
     life.commit(() => {
       for (const u of updates) {
         const row = store.jobs.get(u.jobId);
-        if (!row || isTerminal(row.status)) continue;
+        if (!row) continue;
+        if (isTerminal(row.status)) {
+          // Scheduler accounting may arrive after the exit record: fill in the usage only.
+          const usage = u.usage && mergeUsage(row.usage, u.usage);
+          if (usage && usage !== row.usage) life.patch(row, { usage });
+          continue;
+        }
         const patch: Partial<JobRow> = {};
         if (u.backendJobId && u.backendJobId !== row.backend_job_id)
           patch.backend_job_id = u.backendJobId;
@@ -158,6 +165,7 @@ export class Tracker {
         freed = true;
         if (u.finishedAt) patch.finished_at = Date.parse(u.finishedAt);
         if (u.exitCode !== undefined) patch.exit_code = u.exitCode;
+        if (u.usage) patch.usage = mergeUsage(row.usage, u.usage);
         let status = u.status;
         if (status === 'completed') {
           const out = this.readOutput(row);

@@ -23,6 +23,7 @@ export type NewJob = Omit<
   | 'holds_slot'
   | 'last_seen'
   | 'params_edited'
+  | 'usage'
 >;
 
 const COLS = [

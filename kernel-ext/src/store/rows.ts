@@ -47,6 +47,8 @@ export interface JobRow {
   last_seen: string | null;
   /** 1 when this attempt's params were edited by the user (edit and rerun). */
   params_edited: number;
+  /** JSON of JobUsage once measured (migration 007). */
+  usage: string | null;
 }
 
 export interface BatchRow {
@@ -104,6 +106,7 @@ export function toJobRecord(r: JobRow, retryIds: string[]): JobRecord {
     workDir: r.work_dir,
     parentJobId: r.parent_job_id,
     origin: r.origin,
+    usage: r.usage ? JSON.parse(r.usage) : null,
   };
 }
 

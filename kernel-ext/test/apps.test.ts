@@ -154,10 +154,10 @@ describe('loading', () => {
       'parameters:\n  type: object\n  properties:\n    x: {type: string}\n' +
       extra;
     fs.writeFileSync(path.join(dir, 'good.yaml'), app('good', 'description: A good app\n'));
-    // The case that once made an app vanish: no description and a walltime Slurm cannot read.
+    // The case that once made an app vanish: no description and a walltime no backend can read.
     fs.writeFileSync(
       path.join(dir, 'bad-walltime.yaml'),
-      app('walltime', 'resources: {walltime: 10m}\n')
+      app('walltime', 'resources: {walltime: 10 minutes}\n')
     );
     fs.writeFileSync(
       path.join(dir, 'no-command.json'),
@@ -179,7 +179,7 @@ describe('loading', () => {
       {
         file: path.join(dir, 'bad-walltime.yaml'),
         problems: [
-          'resources.walltime: "10m" is not a duration (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; e.g. "00:10:00" for ten minutes)',
+          'resources.walltime: "10 minutes" is not a duration (use e.g. 90s, 10m, 1h30m, 1d, HH:MM:SS, MM:SS or D-HH:MM:SS; a bare number is minutes)',
         ],
       },
       {
@@ -205,6 +205,46 @@ describe('loading', () => {
     // A copy is returned: callers cannot change the registry's list.
     reg.problems()[0].problems.push('x');
     expect(reg.problems()[0].problems).toHaveLength(1);
+  });
+
+  test('resources take the memory and duration forms of src/units.ts, and only those', () => {
+    const dir = tmp();
+    const app = (id: string, resources: string) =>
+      `id: ${id}\nversion: "1"\ntitle: T\ncommand: [echo, "{x}"]\n` +
+      `parameters:\n  type: object\n  properties:\n    x: {type: string}\nresources: ${resources}\n`;
+    const good: Record<string, string> = {
+      gib: '{memory: 8GiB, walltime: 1h30m, disk: 10GiB}',
+      slurmish: '{memory: "2Gi", walltime: "2-12:00", disk: "1024"}',
+      spaced: '{memory: 1.5 GB, walltime: "90", disk: 512m}',
+    };
+    const bad: Record<string, string> = {
+      gigs: '{memory: 8 gigs}',
+      zero: '{memory: 0G, walltime: "00:00:00"}',
+      clock: '{walltime: "1:75"}',
+      disk: '{disk: lots}',
+    };
+    for (const [id, r] of Object.entries({ ...good, ...bad })) {
+      fs.writeFileSync(path.join(dir, `${id}.yaml`), app(id, r));
+    }
+    const reg = AppRegistry.load([dir], memLog(), { builtin: false });
+    expect(reg.list().map(a => a.id)).toEqual(Object.keys(good).sort());
+    expect(reg.get('gib')!.resources).toEqual({ memory: '8GiB', walltime: '1h30m', disk: '10GiB' });
+    const byName = Object.fromEntries(reg.problems().map(p => [path.basename(p.file), p.problems]));
+    expect(byName).toEqual({
+      'gigs.yaml': [
+        'resources.memory: "8 gigs" is not a memory size (use a number with a unit, e.g. 512M, 2G, 1.5GiB)',
+      ],
+      'zero.yaml': [
+        'resources.memory: "0G" is not a memory size (it must be more than zero)',
+        'resources.walltime: "00:00:00" is not a duration (it must be more than zero)',
+      ],
+      'clock.yaml': [
+        'resources.walltime: "1:75" is not a duration (minutes and seconds must be below 60)',
+      ],
+      'disk.yaml': [
+        'resources.disk: "lots" is not a disk size (use a number with a unit, e.g. 512M, 2G, 1.5GiB)',
+      ],
+    });
   });
 
   test('empty files, empty lists, unreadable files and apps in a list', () => {

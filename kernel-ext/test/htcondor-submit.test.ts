@@ -46,18 +46,42 @@ describe('units', () => {
     expect(memoryToMiB('100K')).toBe(1);
     expect(memoryToMiB('4096')).toBe(4096);
     expect(memoryToMiB('1T')).toBe(1048576);
+    // The forms Slurm takes work here too (src/units.ts): 2Gi once threw on HTCondor.
+    expect(memoryToMiB('2Gi')).toBe(2048);
+    expect(memoryToMiB('2GiB')).toBe(2048);
+    expect(memoryToMiB('8 gib')).toBe(8192);
+    expect(memoryToMiB('1P')).toBe(1024 ** 3);
+    expect(memoryToMiB(300)).toBe(300);
     expect(memoryToMiB(undefined)).toBeNull();
+    expect(memoryToMiB(null)).toBeNull();
     expect(() => memoryToMiB('lots')).toThrow(/Invalid memory/);
+    expect(() => memoryToMiB('8 gigs')).toThrow(
+      "Invalid memory '8 gigs': use a number with a unit"
+    );
+    expect(() => memoryToMiB('0')).toThrow(/more than zero/);
+    expect(() => memoryToMiB('')).toThrow(/Invalid memory ''/);
   });
   test('disk to KiB', () => {
     expect(diskToKiB('10G')).toBe(10 * 1024 * 1024);
+    expect(diskToKiB('10GiB')).toBe(10 * 1024 * 1024);
+    expect(diskToKiB('100')).toBe(100 * 1024);
+    expect(diskToKiB('')).toBeNull();
+    expect(diskToKiB(undefined)).toBeNull();
+    expect(() => diskToKiB('big')).toThrow(/Invalid disk 'big'/);
   });
   test('walltime to seconds', () => {
     expect(walltimeToSeconds('01:30:00')).toBe(5400);
     expect(walltimeToSeconds('1-00:00:00')).toBe(86400);
+    expect(walltimeToSeconds('2-12')).toBe(2 * 86400 + 12 * 3600);
     expect(walltimeToSeconds('90')).toBe(5400);
+    expect(walltimeToSeconds(90)).toBe(5400);
     expect(walltimeToSeconds('10:30')).toBe(630);
+    expect(walltimeToSeconds('1h30m')).toBe(5400);
+    expect(walltimeToSeconds('90s')).toBe(90);
+    expect(walltimeToSeconds('1d2h')).toBe(93600);
+    expect(walltimeToSeconds(undefined)).toBeNull();
     expect(() => walltimeToSeconds('soon')).toThrow(/Invalid walltime/);
+    expect(() => walltimeToSeconds('0')).toThrow(/more than zero/);
   });
 });
 

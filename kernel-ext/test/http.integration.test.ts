@@ -32,6 +32,59 @@ describe('request bodies', () => {
     expect(r.body.error.message).not.toMatch(/Internal/);
   });
 
+  test('a memory or walltime no backend can read is a 400 naming the field, nothing created', async () => {
+    const r = await s.req('POST', '/api/v1/batches', {
+      app: 't-echo',
+      params: [{ msg: 'a' }],
+      resources: { memory: '8 gigs', walltime: '1:75' },
+      fanIn: { app: 't-echo', params: { msg: 'f' }, resources: { memory: '0G' } },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('validation_failed');
+    expect(r.body.error.details).toEqual(
+      expect.arrayContaining([
+        {
+          row: null,
+          field: 'resources.memory',
+          message:
+            "is not a memory size: '8 gigs' (use a number with a unit, e.g. 512M, 2G, 1.5GiB)",
+        },
+        {
+          row: null,
+          field: 'resources.walltime',
+          message: "is not a duration: '1:75' (minutes and seconds must be below 60)",
+        },
+        {
+          row: null,
+          field: 'fanIn.resources.memory',
+          message: "is not a memory size: '0G' (it must be more than zero)",
+        },
+      ])
+    );
+    expect(r.body.error.message).toMatch(
+      /^Invalid request: resources\.memory is not a memory size/
+    );
+    const job = await s.req('POST', '/api/v1/jobs', {
+      app: 't-echo',
+      params: { msg: 'a' },
+      resources: { disk: 'lots' },
+    });
+    expect(job.status).toBe(400);
+    expect(job.body.error.details).toEqual([
+      expect.objectContaining({
+        field: 'resources.disk',
+        message: expect.stringMatching(/^is not a disk size/),
+      }),
+    ]);
+    // The forms the schedulers read are accepted as written.
+    const ok = await s.req('POST', '/api/v1/batches', {
+      app: 't-echo',
+      params: [{ msg: 'a' }],
+      resources: { memory: '2GiB', walltime: '1h30m', disk: '10 G' },
+    });
+    expect(ok.status).toBe(202);
+  });
+
   test('malformed JSON and prototype poisoning are 400 invalid_request', async () => {
     const bad = await raw('POST', '/api/v1/batches', '{"app": ');
     expect(bad.status).toBe(400);

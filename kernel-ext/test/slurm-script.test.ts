@@ -56,6 +56,12 @@ test('resources → sbatch options', () => {
   expect(() => resourceArgs({ cpus: 1.5 })).toThrow(/Invalid cpus/);
   expect(() => resourceArgs({ memory: 'lots' })).toThrow(/Invalid memory/);
   expect(() => resourceArgs({ walltime: 'soon' })).toThrow(/Invalid walltime/);
+  expect(() => resourceArgs({ disk: '10 gigs' })).toThrow(/Invalid disk '10 gigs'/);
+  expect(resourceArgs({ memory: '8GiB', walltime: '1h30m', disk: '1.5 GB' })).toEqual([
+    '--mem=8192M',
+    '--time=01:30:00',
+    '--tmp=1536M',
+  ]);
 });
 
 test('--nice from role and priority: rows below single jobs, never negative', () => {
@@ -69,21 +75,34 @@ test('--nice from role and priority: rows below single jobs, never negative', ()
   expect(niceFor('task', -50, 10)).toBe(60);
 });
 
-test('memory and walltime formats', () => {
+test('memory and walltime formats (src/units.ts)', () => {
   expect(memoryToSlurm('512M')).toBe('512M');
   expect(memoryToSlurm('1.5G')).toBe('1536M');
   expect(memoryToSlurm('2GB')).toBe('2048M');
   expect(memoryToSlurm('2Gi')).toBe('2048M');
+  expect(memoryToSlurm('2GiB')).toBe('2048M');
+  expect(memoryToSlurm('8 gib')).toBe('8192M');
   expect(memoryToSlurm('1024')).toBe('1024M');
   expect(memoryToSlurm('100K')).toBe('1M');
+  expect(memoryToSlurm('1T')).toBe('1048576M');
   expect(memoryToSlurm(300)).toBe('300M');
-  expect(walltimeToSlurm('1')).toBe('1');
+  expect(() => memoryToSlurm('8 gigs')).toThrow(
+    "Invalid memory '8 gigs': use a number with a unit"
+  );
+  expect(() => memoryToSlurm('0G')).toThrow(/more than zero/);
+  // Every form is normalised to [D-]HH:MM:SS; a bare number is minutes, as Slurm reads it.
+  expect(walltimeToSlurm('1')).toBe('00:01:00');
   expect(walltimeToSlurm('2-12:00:00')).toBe('2-12:00:00');
+  expect(walltimeToSlurm('2-12')).toBe('2-12:00:00');
+  expect(walltimeToSlurm('10:30')).toBe('00:10:30');
   expect(walltimeToSlurm('30m')).toBe('00:30:00');
   expect(walltimeToSlurm('90s')).toBe('00:01:30');
   expect(walltimeToSlurm('2h')).toBe('02:00:00');
+  expect(walltimeToSlurm('1h30m')).toBe('01:30:00');
+  expect(walltimeToSlurm('1d2h')).toBe('1-02:00:00');
   expect(walltimeToSlurm('1.5d')).toBe('1-12:00:00');
-  expect(walltimeToSlurm(45)).toBe('45');
+  expect(walltimeToSlurm(45)).toBe('00:45:00');
+  expect(() => walltimeToSlurm('1:75')).toThrow("Invalid walltime '1:75': minutes and seconds");
 });
 
 test('array spec with and without a throttle', () => {

@@ -1,5 +1,5 @@
 import type { JSONSchema } from '../api/types';
-import { checkDraft, newDraft } from '../model/draft';
+import { checkDraft, newDraft, typedResources } from '../model/draft';
 import { coerce, validateCell, validateRows } from '../model/validate';
 
 const schema: JSONSchema = {
@@ -83,7 +83,7 @@ describe('checkDraft', () => {
     expect(c.spec).toBeNull();
     expect(c.problems).toEqual([
       '1 row(s) have errors; first: row 1, count must be ≥ 1.',
-      expect.stringMatching(/^Resource memory must match/),
+      'Resource memory is not a memory size (use a number with a unit, e.g. 512M, 2G, 1.5GiB).',
       'Backend slurm is unavailable: sbatch not found.',
     ]);
   });
@@ -114,6 +114,27 @@ describe('checkDraft', () => {
       fanIn: { app: 'merge', when: 'all_finished', params: {} },
       idempotencyKey: d.idempotencyKey,
       origin: 'work/nb.ipynb',
+    });
+  });
+});
+
+describe('typedResources', () => {
+  it('takes the memory and walltime forms the server takes (kernel-ext/src/units.ts)', () => {
+    const ok = typedResources({ memory: '8GiB', walltime: '1h30m' });
+    expect(ok).toEqual({ value: { memory: '8GiB', walltime: '1h30m' }, errors: {} });
+    for (const [memory, walltime] of [
+      ['1024', '90'],
+      ['2Gi', '2-12:00'],
+      ['1.5 gb', '10:30'],
+    ]) {
+      expect(typedResources({ memory, walltime }).errors).toEqual({});
+    }
+    expect(typedResources({ memory: '8 gigs', walltime: '1:75' }).errors).toEqual({
+      memory: 'is not a memory size (use a number with a unit, e.g. 512M, 2G, 1.5GiB)',
+      walltime: 'is not a duration (minutes and seconds must be below 60)',
+    });
+    expect(typedResources({ memory: '0G' }).errors).toEqual({
+      memory: 'is not a memory size (it must be more than zero)',
     });
   });
 });

@@ -3,6 +3,7 @@
  * edited and, once submitted, the batch id the cell is attached to.
  */
 import { UUID } from '@lumino/coreutils';
+import { UNIT_FORMATS, unitProblem } from 'bulkrun-server/dist/units';
 import type { BatchSpec, FanInPolicy, JSONSchema, Resources } from '../api/types';
 import { validateCell, validateRows, type RowsValidation } from './validate';
 
@@ -66,13 +67,25 @@ export function readMetadata(value: unknown): CellMetadata | null {
   return { version: 1, draft, batchId: typeof v.batchId === 'string' ? v.batchId : null };
 }
 
-export const RESOURCE_FIELDS: { name: keyof Resources & string; schema: JSONSchema }[] = [
+export const RESOURCE_FIELDS: {
+  name: keyof Resources & string;
+  schema: JSONSchema;
+  /** A unit format of the server's schema, checked by the server's own parser. */
+  unit?: 'memory' | 'walltime';
+}[] = [
   { name: 'cpus', schema: { type: 'integer', minimum: 1 } },
-  { name: 'memory', schema: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*[KMGT]i?B?$' } },
-  { name: 'walltime', schema: { type: 'string', pattern: '^(\\d+-)?\\d{1,2}(:\\d{2}){0,2}$' } },
+  { name: 'memory', schema: { type: 'string' }, unit: 'memory' },
+  { name: 'walltime', schema: { type: 'string' }, unit: 'walltime' },
   { name: 'gpus', schema: { type: 'integer', minimum: 0 } },
   { name: 'partition', schema: { type: 'string' } },
 ];
+
+/** Why a resource value is refused by the server's unit parser (kernel-ext/src/units.ts). */
+function unitError(format: string, value: unknown): string | null {
+  const f = UNIT_FORMATS[format];
+  const why = unitProblem(f.kind, value);
+  return why === null ? null : `is not a ${f.noun} (${why})`;
+}
 
 /** Typed resources (empty fields dropped) plus errors keyed by field. */
 export function typedResources(r: Resources): { value: Resources; errors: Record<string, string> } {
@@ -80,8 +93,9 @@ export function typedResources(r: Resources): { value: Resources; errors: Record
   const errors: Record<string, string> = {};
   for (const f of RESOURCE_FIELDS) {
     const c = validateCell(r[f.name] as unknown, f.schema);
-    if (c.error) {
-      errors[f.name] = c.error;
+    const error = c.error ?? (f.unit && c.value !== undefined ? unitError(f.unit, c.value) : null);
+    if (error) {
+      errors[f.name] = error;
     } else if (c.value !== undefined) {
       value[f.name] = c.value;
     }

@@ -13,6 +13,7 @@ import type { AppDefinition, AppFileProblem } from '../protocol/records';
 import { APP_FILE_SCHEMA, fileAjv, paramsAjv, type ErrorObject } from './schema';
 import { escapeBraces, placeholders, renderCommand } from './template';
 import { assetPath } from '../assets';
+import { UNIT_FORMATS, unitProblem } from '../units';
 
 /** kernel-ext/apps: the same path from src/apps (ts-jest) and dist/apps (compiled). */
 export const BUILTIN_APPS_DIR = assetPath('apps');
@@ -265,9 +266,6 @@ const PATTERN_HINTS: Record<string, string> = {
   id: 'is not a valid id (lowercase letters, digits, ".", "_" and "-", starting with a letter or digit)',
   version:
     'is not a valid version (letters, digits, ".", "_", "+" and "-", starting with a letter or digit)',
-  'resources.walltime':
-    'is not a duration (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; e.g. "00:10:00" for ten minutes)',
-  'resources.memory': 'is not a memory size (a number with an optional unit: 512M, 2G, 1.5GiB)',
 };
 
 function describeFileError(e: ErrorObject, doc: unknown): string {
@@ -289,6 +287,12 @@ function describeFileError(e: ErrorObject, doc: unknown): string {
     case 'pattern': {
       const hint = PATTERN_HINTS[at] ?? `must match the pattern ${p.pattern}`;
       return `${where}: ${shown(value)} ${hint}`;
+    }
+    case 'format': {
+      const unit = Object.hasOwn(UNIT_FORMATS, p.format) ? UNIT_FORMATS[p.format] : null;
+      if (!unit) return `${where}: ${e.message}`;
+      const why = unitProblem(unit.kind, value) ?? 'is invalid';
+      return `${where}: ${shown(value)} is not a ${unit.noun} (${why})`;
     }
     case 'type': {
       const t = String(p.type);

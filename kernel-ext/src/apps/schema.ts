@@ -3,6 +3,7 @@
  */
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import { UNIT_FORMATS, unitProblem } from '../units';
 
 export const APP_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 
@@ -10,12 +11,9 @@ const resourcesSchema = {
   type: 'object',
   properties: {
     cpus: { type: 'integer', minimum: 1 },
-    memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*([KkMmGgTtPp]([Ii]?[Bb])?)?$' },
-    walltime: {
-      type: 'string',
-      // Slurm forms: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
-      pattern: '^([0-9]+-)?[0-9]+(:[0-9]{1,2}){0,2}$',
-    },
+    // The forms of units.ts, which the backends parse; registry.ts words the errors.
+    memory: { type: 'string', format: 'memory' },
+    walltime: { type: 'string', format: 'walltime' },
     gpus: { type: 'integer', minimum: 0 },
     nodes: { type: 'integer', minimum: 1 },
     tasksPerNode: { type: 'integer', minimum: 1 },
@@ -23,7 +21,7 @@ const resourcesSchema = {
     account: { type: 'string', minLength: 1 },
     qos: { type: 'string', minLength: 1 },
     gres: { type: 'string', minLength: 1 },
-    disk: { type: 'string', minLength: 1 },
+    disk: { type: 'string', format: 'disk' },
   },
 } as const;
 
@@ -87,8 +85,16 @@ function newAjv(useDefaults: boolean): Ajv {
   return ajv;
 }
 
+/** The resources' unit formats; app files only, so parameter schemas keep their meaning. */
+export function withUnitFormats(ajv: Ajv): Ajv {
+  for (const [name, f] of Object.entries(UNIT_FORMATS)) {
+    ajv.addFormat(name, { type: 'string', validate: v => unitProblem(f.kind, v) === null });
+  }
+  return ajv;
+}
+
 /** Checks app files (no defaults applied to the file itself). */
-export const fileAjv = newAjv(false);
+export const fileAjv = withUnitFormats(newAjv(false));
 /** Compiles each app's `parameters` schema; fills in schema defaults while validating. */
 export const paramsAjv = newAjv(true);
 

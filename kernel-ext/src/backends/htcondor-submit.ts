@@ -7,6 +7,7 @@
 import type { ContainerSpec, JobRole, Resources } from '../protocol/records';
 import { chunks, type SubmitItem } from './base';
 import { containerArgv } from './container';
+import { memoryToMiB as bytesToMiB, parseDuration, parseMemory } from '../units';
 
 export interface FileTransferConfig {
   /** `should_transfer_files`: NO (default) relies on a filesystem shared with the execute nodes. */
@@ -58,37 +59,26 @@ export interface SubmitFiles {
   itemdata: string;
 }
 
-const UNIT: Record<string, number> = { '': 1, K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
-
-/** "2G" → 2048, "512M" → 512, "1.5GB" → 1536, "4096" → 4096 (MiB, rounded up). */
-export function memoryToMiB(mem: string | number | undefined | null): number | null {
-  if (mem === undefined || mem === null || mem === '') return null;
-  if (typeof mem === 'number') return Math.ceil(mem);
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(mem);
-  if (!m) throw new Error(`Invalid memory '${mem}': use a number with K, M, G or T (e.g. 2G)`);
-  return Math.max(1, Math.ceil(Number(m[1]) * UNIT[m[2].toUpperCase()]));
+/** Memory in whole MiB for `request_memory` (units.ts): "2G" → 2048, "4096" → 4096. */
+export function memoryToMiB(
+  mem: string | number | undefined | null,
+  what = 'memory'
+): number | null {
+  if (mem === undefined || mem === null) return null;
+  return bytesToMiB(parseMemory(mem, what));
 }
 
 /** Disk in KiB for `request_disk`: "10G" → 10485760. A bare number is MiB, as for memory. */
 export function diskToKiB(disk: string | number | undefined | null): number | null {
-  const mib = memoryToMiB(disk);
+  // An empty disk is no request, as on Slurm (slurm-script.ts).
+  const mib = disk ? memoryToMiB(disk, 'disk') : null;
   return mib === null ? null : mib * 1024;
 }
 
-/** "01:30:00", "1-00:00:00", "90" (minutes, as Slurm) → seconds. */
+/** Walltime in seconds for `allowed_job_duration` (units.ts): "01:30:00", "90" (minutes), "2h". */
 export function walltimeToSeconds(w: string | number | undefined | null): number | null {
-  if (w === undefined || w === null || w === '') return null;
-  if (typeof w === 'number') return Math.ceil(w * 60);
-  const m = /^\s*(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?\s*$/.exec(w);
-  if (!m) throw new Error(`Invalid walltime '${w}': use [D-]HH:MM:SS or minutes`);
-  const days = Number(m[1] ?? 0);
-  const parts = [m[2], m[3], m[4]].filter(p => p !== undefined).map(Number);
-  let sec: number;
-  if (parts.length === 1) sec = m[1] !== undefined ? parts[0] * 3600 : parts[0] * 60;
-  else if (parts.length === 2)
-    sec = m[1] !== undefined ? parts[0] * 3600 + parts[1] * 60 : parts[0] * 60 + parts[1];
-  else sec = parts[0] * 3600 + parts[1] * 60 + parts[2];
-  return days * 86400 + sec;
+  if (w === undefined || w === null) return null;
+  return parseDuration(w, 'walltime');
 }
 
 /**

@@ -4,6 +4,12 @@
  * Kept free of I/O so every generated command is testable as text.
  */
 import type { JobRole, Resources } from '../protocol/records';
+import {
+  durationToSlurm,
+  memoryToSlurm as bytesToSlurm,
+  parseDuration,
+  parseMemory,
+} from '../units';
 
 /**
  * The batch script of every array: `array-task.sh MAPFILE WRAPPER`. Line N of MAPFILE
@@ -31,41 +37,14 @@ printf '%s_%s\\n' "$SLURM_ARRAY_JOB_ID" "$i" > "$d/slurm-job" 2>/dev/null
 exec bash "$2" "$d"
 `;
 
-/** Normalises a memory request ("2G", "512M", "1.5GB", "2Gi", "1024") to sbatch's `<MB>M`. */
-export function memoryToSlurm(mem: string | number): string {
-  if (typeof mem === 'number') return `${Math.ceil(mem)}M`;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?)(?:iB|i|B)?\s*$/i.exec(mem);
-  if (!m) throw new Error(`Invalid memory '${mem}' (use e.g. 512M or 2G)`);
-  const factor: Record<string, number> = {
-    K: 1 / 1024,
-    '': 1,
-    M: 1,
-    G: 1024,
-    T: 1024 ** 2,
-    P: 1024 ** 3,
-  };
-  return `${Math.max(1, Math.ceil(Number(m[1]) * factor[m[2].toUpperCase()]))}M`;
+/** A memory request ("2G", "512M", "1.5GB", "2Gi", "1024") as sbatch's `<MB>M` (units.ts). */
+export function memoryToSlurm(mem: string | number, what = 'memory'): string {
+  return bytesToSlurm(parseMemory(mem, what));
 }
 
-/**
- * Walltime to sbatch's --time: Slurm formats (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`,
- * `D-HH:MM`, `D-HH:MM:SS`) pass through; `90s`, `30m`, `2h`, `1d` are converted.
- */
+/** A walltime in any form of units.ts ("01:30:00", "90", "1h30m", "2-12") as `[D-]HH:MM:SS`. */
 export function walltimeToSlurm(wt: string | number): string {
-  if (typeof wt === 'number') return String(Math.max(1, Math.ceil(wt)));
-  const s = wt.trim();
-  if (/^\d+(-\d+)?(:\d+){0,2}$/.test(s)) return s;
-  const m = /^(\d+(?:\.\d+)?)\s*([smhd])$/i.exec(s);
-  if (!m) throw new Error(`Invalid walltime '${wt}' (use e.g. 01:00:00, 30m or 2h)`);
-  const secs = Math.ceil(
-    Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase() as 's']
-  );
-  const d = Math.floor(secs / 86400);
-  const h = Math.floor((secs % 86400) / 3600);
-  const mi = Math.floor((secs % 3600) / 60);
-  const se = secs % 60;
-  const hms = [h, mi, se].map(n => String(n).padStart(2, '0')).join(':');
-  return d ? `${d}-${hms}` : hms;
+  return durationToSlurm(parseDuration(wt, 'walltime'));
 }
 
 export interface SlurmDefaults {
@@ -95,7 +74,7 @@ export function resourceArgs(r: Resources, defaults: SlurmDefaults = {}): string
   if (r.gpus !== undefined && r.gpus !== null && Number(r.gpus) > 0)
     out.push(`--gpus=${posInt(r.gpus, 'gpus')}`);
   if (r.gres) out.push(`--gres=${String(r.gres)}`);
-  if (r.disk) out.push(`--tmp=${memoryToSlurm(String(r.disk))}`);
+  if (r.disk) out.push(`--tmp=${memoryToSlurm(String(r.disk), 'disk')}`);
   const partition = r.partition ?? defaults.partition;
   const account = r.account ?? defaults.account;
   const qos = r.qos ?? defaults.qos;

@@ -5,15 +5,19 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { ApiError } from '../protocol/errors';
 import type { RowError } from '../protocol/records';
+import { withUnitFormats } from '../apps/schema';
+import { isMemory, memoryToMiB, parseMemory, UNIT_FORMATS, unitProblem } from '../units';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Exactly what the backends parse (units.ts), so a bad size is a 400, not a failed job.
+// verbose: a unit error quotes the value it refuses (toRowError).
+const ajv = withUnitFormats(new Ajv({ allErrors: true, strict: false, verbose: true }));
 
 const resources = {
   type: 'object',
   properties: {
     cpus: { type: 'integer', minimum: 1, maximum: 4096 },
-    memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?[KMGTkmgt]?[Bb]?$' },
-    walltime: { type: 'string', pattern: '^([0-9]+-)?[0-9]{1,3}(:[0-9]{2}){0,2}$' },
+    memory: { type: 'string', format: 'memory' },
+    walltime: { type: 'string', format: 'walltime' },
     gpus: { type: 'integer', minimum: 0, maximum: 1024 },
     nodes: { type: 'integer', minimum: 1, maximum: 100000 },
     tasksPerNode: { type: 'integer', minimum: 1, maximum: 4096 },
@@ -21,7 +25,7 @@ const resources = {
     account: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
     qos: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
     gres: { type: 'string', pattern: '^[A-Za-z0-9_.:,-]{1,128}$' },
-    disk: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?[KMGTkmgt]?[Bb]?$' },
+    disk: { type: 'string', format: 'disk' },
   },
   additionalProperties: false,
 };
@@ -102,7 +106,16 @@ function toRowError(e: ErrorObject, prefix = ''): RowError {
   if (e.keyword === 'required') message = 'is required';
   if (e.keyword === 'enum') message = `must be one of ${JSON.stringify(e.params.allowedValues)}`;
   if (e.keyword === 'pattern' && field === 'baseDir') message = 'must be an absolute path';
+  if (e.keyword === 'format' && Object.hasOwn(UNIT_FORMATS, e.params.format))
+    message = unitMessage(e);
   return { row, field, message };
+}
+
+/** "is not a memory size: '8 gigs' (use a number with a unit, e.g. 512M, 2G, 1.5GiB)". */
+function unitMessage(e: ErrorObject): string {
+  const f = UNIT_FORMATS[e.params.format];
+  const reason = unitProblem(f.kind, e.data) ?? 'is invalid';
+  return `is not a ${f.noun}: '${String(e.data)}' (${reason})`;
 }
 
 function dedupe(errors: RowError[]): RowError[] {
@@ -132,14 +145,9 @@ export function checkResources(r: unknown, field = 'resources'): RowError[] {
   return (validateResourcesBody.errors ?? []).map(e => toRowError(e, field + '.'));
 }
 
-/** "2G" → megabytes; used to double memory on OOM retries and by backends. */
+/** "2G" → whole megabytes (MiB, rounded up), NaN when units.ts cannot parse it. */
 export function memoryToMB(mem: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)([KMGTkmgt]?)[Bb]?$/.exec(mem);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2].toUpperCase();
-  const f = unit === 'K' ? 1 / 1024 : unit === 'G' ? 1024 : unit === 'T' ? 1024 * 1024 : 1;
-  return Math.ceil(n * f);
+  return isMemory(mem) ? memoryToMiB(parseMemory(mem)) : NaN;
 }
 
 /** The 400 of a preflight: every problem, the first three in the message. */

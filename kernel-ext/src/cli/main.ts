@@ -14,6 +14,7 @@ import { registerServe } from './commands/serve';
 import { registerPriority } from './commands/priority';
 import { registerStatus } from './commands/status';
 import { registerSubmit } from './commands/submit';
+import { registerUsage } from './commands/usage';
 import { formatError } from './format';
 
 export const EXIT_OK = 0;
@@ -55,6 +56,7 @@ Exit codes: 0 ok, 1 a job/batch failed or the server answered an error, 2 usage 
   registerFanout(program);
   registerList(program);
   registerPriority(program);
+  registerUsage(program);
   // Every command reports usage errors through one path (exit code 2).
   const override = (c: Command) => {
     c.exitOverride();

@@ -19,6 +19,11 @@ export interface EngineConfig {
   };
   eventRetention: { maxAgeMs: number; keepAtLeast: number };
   admins: string[];
+  /**
+   * The most memory an automatic `oom` retry may ask for, per backend (the config file's
+   * `backends.<name>.maxMemory`, e.g. a partition's largest node).
+   */
+  maxMemory: Record<string, string>;
 }
 
 export function defaultEngineConfig(dataDir: string): EngineConfig {
@@ -38,5 +43,6 @@ export function defaultEngineConfig(dataDir: string): EngineConfig {
     },
     eventRetention: { maxAgeMs: 7 * 24 * 60 * 60 * 1000, keepAtLeast: 100_000 },
     admins: [],
+    maxMemory: {},
   };
 }

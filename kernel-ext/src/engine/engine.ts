@@ -10,6 +10,7 @@ import type { AppRegistry } from '../apps/registry';
 import type { Backend, BackendHealth, Logger } from '../backends/base';
 import { ApiError } from '../protocol/errors';
 import type {
+  AppUsage,
   AppDefinition,
   BatchRecord,
   BatchSpec,
@@ -36,6 +37,7 @@ import { newJobRow } from './new-job';
 import { toRecord, visibleBatch, visibleRow } from './records';
 import { autoRetryFor } from './retry';
 import { Tracker } from './tracker';
+import { appUsage } from './usage';
 import { checkBatchBody, checkJobBody, validationError } from './validate';
 import { PathChecker, pathFields, resolveRowPaths } from '../apps/paths';
 
@@ -430,6 +432,11 @@ export class Engine implements Parts {
     void this.effects.reprioritize(queued);
     this.effects.kick();
     return this.getJob(actor, id, opts);
+  }
+
+  /** The actor's history of an app, summarised with a suggestion (engine/usage.ts). */
+  appUsage(actor: Actor, appId: string, version?: string): AppUsage {
+    return appUsage(this, actor.user, appId, version);
   }
 
   health(): Promise<Record<string, BackendHealth>> {

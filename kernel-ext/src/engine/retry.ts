@@ -16,7 +16,9 @@ import type { Core, Parts } from './core';
 import { newId } from './ids';
 import { newJobRow } from './new-job';
 import { toRecord, visibleRow } from './records';
-import { memoryToMB, validationError } from './validate';
+import { validationError } from './validate';
+import { canonicalMemory, isMemory, parseMemory } from '../units';
+import { oomRetryMemory } from './usage';
 
 export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
 export const MSG_NO_IDS = 'No job_ids provided to retry';
@@ -270,8 +272,13 @@ export function autoRetryFor(core: Core, row: JobRow): void {
     const app = core.apps.get(row.app, row.app_version);
     if (!app?.retryOnOomWithMoreMemory) return;
     const res = JSON.parse(row.resources) as Resources;
-    const mb = memoryToMB(res.memory ?? '1G');
-    resources = { ...res, memory: `${Number.isFinite(mb) ? mb * 2 : 2048}M` };
+    // The next size the history supports, never less (engine/usage.ts); none or
+    // unparsable counts as 1G, so with no history it asks for 2G, as before.
+    const cur = parseMemory(isMemory(res.memory) ? res.memory! : '1G');
+    const capText = core.config.maxMemory?.[row.backend];
+    const cap = capText && isMemory(capText) ? parseMemory(capText) : null;
+    if (cap !== null && cur >= cap) return; // already at the backend's largest: keep the error
+    resources = { ...res, memory: canonicalMemory(oomRetryMemory(core, row, cur, cap)) };
   } else if (!transient) {
     return;
   }

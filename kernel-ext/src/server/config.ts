@@ -67,6 +67,8 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
   if (file.slots) engine.slots = file.slots;
   if (file.admins) engine.admins = file.admins;
   engine.dataDir = dataDir;
+  for (const [name, b] of Object.entries<Record<string, unknown>>(file.backends ?? {}))
+    if (typeof b?.maxMemory === 'string') engine.maxMemory[name] = b.maxMemory;
   if (opts.backend) engine.defaultBackend = opts.backend;
   else if (file.defaultBackend) engine.defaultBackend = file.defaultBackend;
 

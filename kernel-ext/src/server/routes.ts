@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine';
 import { rerunJob, retryBatch, retryJob, retryJobs } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
-import type { AppList } from '../protocol/records';
+import type { AppUsage, AppList } from '../protocol/records';
 import { readLog } from './logs';
 import { checkPaths } from './paths';
 
@@ -71,6 +71,13 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     const a = engine.apps.get(id, (req.query as Q).version);
     if (!a) throw new ApiError('not_found', `App ${id} not found`);
     return a;
+  });
+
+  // The user's past runs of an app and what to ask for (engine/suggest.ts).
+  app.get('/api/v1/apps/:id/usage', async (req): Promise<AppUsage> => {
+    requireUserToken(req);
+    const { id } = req.params as { id: string };
+    return engine.appUsage(req.actor, id, (req.query as Q).version);
   });
 
   // Whether paths exist, for the grid's check before Run (apps/paths.ts; the same rules

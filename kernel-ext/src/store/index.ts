@@ -13,6 +13,7 @@ import { PageQueries } from './pages';
 import { QueueQueries } from './queue';
 import { SlotQueries } from './slots';
 import { TokenQueries } from './tokens';
+import { UsageQueries } from './usage';
 
 export class Store {
   readonly jobs: JobQueries;
@@ -23,6 +24,7 @@ export class Store {
   readonly pages: PageQueries;
   readonly events: EventQueries;
   readonly tokens: TokenQueries;
+  readonly usage: UsageQueries;
 
   constructor(readonly db: DB) {
     this.jobs = new JobQueries(db);
@@ -33,6 +35,7 @@ export class Store {
     this.pages = new PageQueries(db);
     this.events = new EventQueries(db);
     this.tokens = new TokenQueries(db);
+    this.usage = new UsageQueries(db);
   }
 
   static open(file: string): Store {

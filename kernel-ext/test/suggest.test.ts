@@ -5,6 +5,7 @@ import {
   firstAllocation,
   fit,
   nextMemory,
+  nextWalltime,
   summarize,
   walltimeString,
   type Sample,
@@ -145,4 +146,21 @@ test('walltime is the longest run plus 25%, rounded up to the minute', () => {
   expect(u.suggestion!.walltime).toBe('00:11:00'); // 625 s
   expect(walltimeString(1)).toBe('00:01:00');
   expect(walltimeString(90_000)).toBe('1-01:00:00');
+});
+
+test('a timeout retry asks for more walltime, whole minutes, monotone in the request', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 86_400 }),
+      fc.integer({ min: 1, max: 86_400 }),
+      fc.array(fc.integer({ min: 1, max: 86_400 }), { maxLength: 20 }),
+      (a, b, walls) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        const n = nextWalltime(lo, walls);
+        return n >= lo + 60 && n % 60 === 0 && nextWalltime(hi, walls) >= n;
+      }
+    )
+  );
+  expect(nextWalltime(60, [100, 180])).toBe(240);
+  expect(nextWalltime(600, [])).toBe(1200);
 });

@@ -4,7 +4,7 @@
  * retry asks for the size the history supports (docs/SEMANTICS.md "Usage and suggestions").
  */
 import { usageReport } from '../src/cli/commands/usage';
-import { startTestServer, type TestServer, waitBatch } from './helpers/server';
+import { startTestServer, type TestServer, waitBatch, until } from './helpers/server';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -63,7 +63,7 @@ it('measures each row within 10% of what it touched, and learns the app from the
   expect(text).toMatch(/^t-mem 1\.0\.0: 8 measured runs in the last 90 days/);
   expect(text).toMatch(/peak memory +\d+ MB +\d+ MB +\d+ MB/);
   expect(text).toContain(`suggested: memory ${u.suggestion.memory}, walltime 00:01:00`);
-  expect(text).toMatch(/peak memory follows mb: about [01](\.\d)? MB per unit/);
+  expect(text).toMatch(/peak memory follows mb: about (10\d\d KB|1(\.\d)? MB) per unit/);
 });
 
 it('an oom retry asks for the size the history supports, not just twice the request', async () => {
@@ -87,6 +87,53 @@ it('an oom retry asks for the size the history supports, not just twice the requ
   // The failed run counts in the history: the next suggestion is above its request.
   const u = (await s.req('GET', '/api/v1/apps/t-mem/usage')).body;
   expect(u.failures.oom).toBe(1);
+});
+
+it('a timeout retry asks for the walltime the history supports, when the app allows it', async () => {
+  // History: five runs whose wall times are known exactly.
+  const warm = await s.req('POST', '/api/v1/batches', {
+    app: 't-slow',
+    params: [0.1, 0.1, 0.1, 0.1, 0.1].map(x => ({ s: x })),
+  });
+  await waitBatch(s, warm.body.batch.id, ['completed']);
+  const engine = s.server.engine;
+  const jobs = engine.store.jobs.byBatch(warm.body.batch.id).filter(j => !j.is_batch);
+  engine.store.tx(() => {
+    jobs.forEach((j, i) =>
+      engine.store.jobs.update(j.id, {
+        usage: JSON.stringify({
+          wallSeconds: 100 + 20 * i,
+          cpuSeconds: 1,
+          maxRssBytes: MIB,
+          source: 'slurm',
+        }),
+      })
+    );
+  });
+  // A row that the scheduler ends for its time limit (local processes have none: the
+  // backend's report is applied as a Slurm poll's would be).
+  const post = await s.req('POST', '/api/v1/batches', {
+    app: 't-slow',
+    params: [{ s: 30 }],
+    maxRetries: 1,
+  });
+  const id = post.body.batch.id;
+  const row = await until(async () => {
+    const j = (await s.req('GET', `/api/v1/batches/${id}/jobs`)).body.jobs[0];
+    return j.status === 'running' ? j : null;
+  });
+  engine.tracker.apply([
+    { jobId: row.id, status: 'error', error: { code: 'timeout', message: 'time limit' } },
+  ]);
+  const all = (await s.req('GET', `/api/v1/batches/${id}/jobs?attempts=all`)).body.jobs;
+  expect(all[0]).toMatchObject({
+    status: 'error',
+    error: { code: 'timeout' },
+    resources: { walltime: '00:01:00' },
+  });
+  // The longest run (180 s) plus 25%, rounded up to the minute: 4 minutes.
+  expect(all[1].resources.walltime).toBe('00:04:00');
+  await s.req('POST', `/api/v1/batches/${id}/cancel`);
 });
 
 it('an unknown app is 404', async () => {

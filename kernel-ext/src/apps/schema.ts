@@ -65,6 +65,7 @@ export const APP_FILE_SCHEMA = {
     },
     outputs: { type: 'object' },
     retryOnOomWithMoreMemory: { type: 'boolean' },
+    retryOnTimeoutWithMoreTime: { type: 'boolean' },
   },
   // Unknown top-level keys are typos more often than extensions; extensions use an `x-` prefix.
   patternProperties: { '^x-': true },

@@ -17,8 +17,15 @@ import { newId } from './ids';
 import { newJobRow } from './new-job';
 import { toRecord, visibleRow } from './records';
 import { validationError } from './validate';
-import { canonicalMemory, isMemory, parseMemory } from '../units';
-import { oomRetryMemory } from './usage';
+import {
+  canonicalMemory,
+  durationToSlurm,
+  isDuration,
+  isMemory,
+  parseDuration,
+  parseMemory,
+} from '../units';
+import { oomRetryMemory, timeoutRetryWalltime } from './usage';
 
 export const MSG_BATCH_PARENT = 'Cannot retry batch job parents. Must retry individual jobs';
 export const MSG_NO_IDS = 'No job_ids provided to retry';
@@ -279,6 +286,15 @@ export function autoRetryFor(core: Core, row: JobRow): void {
     const cap = capText && isMemory(capText) ? parseMemory(capText) : null;
     if (cap !== null && cur >= cap) return; // already at the backend's largest: keep the error
     resources = { ...res, memory: canonicalMemory(oomRetryMemory(core, row, cur, cap)) };
+  } else if (code === 'timeout') {
+    const app = core.apps.get(row.app, row.app_version);
+    if (!app?.retryOnTimeoutWithMoreTime) return;
+    const res = JSON.parse(row.resources) as Resources;
+    const wt = res.walltime ?? app.resources?.walltime;
+    // Without a walltime the backend's default applied: nothing to grow from.
+    if (!wt || !isDuration(wt)) return;
+    const next = timeoutRetryWalltime(core, row, parseDuration(wt));
+    resources = { ...res, walltime: durationToSlurm(next) };
   } else if (!transient) {
     return;
   }

@@ -259,3 +259,14 @@ export function nextMemory(current: number, peaks: number[], cap: number | null)
   if (cap !== null) next = Math.min(next, Math.max(cap, current));
   return Math.ceil(next / MIB) * MIB;
 }
+
+/**
+ * The walltime a `timeout` retry asks for (seconds): the longest successful run above the
+ * failed request (+ WALL_MARGIN), else twice the request; rounded up to the minute and at
+ * least a minute more than before.
+ */
+export function nextWalltime(current: number, walls: number[]): number {
+  const above = walls.filter(w => w * WALL_MARGIN > current);
+  const next = above.length ? Math.max(...above) * WALL_MARGIN : current * 2;
+  return Math.ceil(Math.max(next, current + 60) / 60) * 60;
+}

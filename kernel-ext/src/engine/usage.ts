@@ -7,7 +7,14 @@ import type { AppUsage, JobUsage } from '../protocol/records';
 import { ApiError } from '../protocol/errors';
 import type { Store } from '../store';
 import type { JobRow } from '../store/rows';
-import { HISTORY_LIMIT, nextMemory, summarize, WINDOW_DAYS, type Sample } from './suggest';
+import {
+  HISTORY_LIMIT,
+  nextMemory,
+  nextWalltime,
+  summarize,
+  WINDOW_DAYS,
+  type Sample,
+} from './suggest';
 
 /**
  * A job's stored usage (JSON) with a backend's figures over it: a measured field wins, an
@@ -75,4 +82,12 @@ export function oomRetryMemory(
     .filter(s => s.status === 'completed' && s.usage?.maxRssBytes)
     .map(s => s.usage!.maxRssBytes!);
   return nextMemory(current, peaks, cap);
+}
+
+/** The walltime an automatic `timeout` retry of `row` asks for (seconds). */
+export function timeoutRetryWalltime(deps: UsageDeps, row: JobRow, current: number): number {
+  const walls = historyOf(deps, row.owner, row.app)
+    .filter(s => s.status === 'completed' && s.usage?.wallSeconds)
+    .map(s => s.usage!.wallSeconds!);
+  return nextWalltime(current, walls);
 }

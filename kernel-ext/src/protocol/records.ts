@@ -71,8 +71,10 @@ export interface AppDefinition {
   resources?: Resources;
   container?: ContainerSpec;
   outputs?: Record<string, unknown>;
-  /** When true, an `oom` failure is retried automatically with doubled memory. */
+  /** When true, an `oom` failure is retried automatically with more memory. */
   retryOnOomWithMoreMemory?: boolean;
+  /** When true, a `timeout` failure is retried automatically with more walltime. */
+  retryOnTimeoutWithMoreTime?: boolean;
 }
 
 /** An app file the server could not load (or loaded only in part), with every reason. */

@@ -41,7 +41,8 @@ export function usageReport(u: AppUsage): string {
     lines.push('suggested: nothing yet (at least 5 measured runs are needed)');
   }
   for (const m of u.models) {
-    const per = m.measure === 'maxRssBytes' ? formatBytes(m.slope) : formatDuration(m.slope);
+    const per =
+      m.measure === 'maxRssBytes' ? formatBytes(m.slope) : `${Number(m.slope.toPrecision(2))} s`;
     const what = m.measure === 'maxRssBytes' ? 'peak memory' : 'wall time';
     lines.push(`${what} follows ${m.param}: about ${per} per unit (r² ${m.r2.toFixed(2)})`);
   }

@@ -14,7 +14,19 @@ from typing import Any, Iterable, Mapping, Optional
 
 # Columns of Batch.jobs(); a parameter with one of these names gets a ``param_`` prefix.
 FIXED_HEAD = ("index",)
-FIXED_TAIL = ("status", "exit_code", "error", "started_at", "finished_at", "attempt", "job_id")
+FIXED_TAIL = (
+    "status",
+    "exit_code",
+    "error",
+    "started_at",
+    "finished_at",
+    "attempt",
+    # What the finished job used (docs/SEMANTICS.md "Usage"); NaN while unknown.
+    "wall_seconds",
+    "cpu_seconds",
+    "max_rss_bytes",
+    "job_id",
+)
 FIXED = frozenset(FIXED_HEAD + FIXED_TAIL)
 TIME_COLUMNS = ("started_at", "finished_at")
 
@@ -152,6 +164,7 @@ def job_rows(jobs: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]
     for job in jobs:
         p = job.get("params") or {}
         err = job.get("error")
+        usage = job.get("usage") or {}
         row: dict[str, Any] = {"index": job.get("index")}
         for key, col in params:
             row[col] = p.get(key)
@@ -162,6 +175,9 @@ def job_rows(jobs: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]
             started_at=job.get("startedAt"),
             finished_at=job.get("finishedAt"),
             attempt=job.get("attempt"),
+            wall_seconds=usage.get("wallSeconds"),
+            cpu_seconds=usage.get("cpuSeconds"),
+            max_rss_bytes=usage.get("maxRssBytes"),
             job_id=job.get("id"),
         )
         rows.append(row)

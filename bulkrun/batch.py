@@ -169,7 +169,8 @@ class Batch:
 
         Columns: ``index``, the parameters the job ran with (``param_<name>`` where a
         name is one of these columns), ``status``, ``exit_code``, ``error`` (its code),
-        ``started_at``, ``finished_at``, ``attempt``, ``job_id``. A pandas DataFrame
+        ``started_at``, ``finished_at``, ``attempt``, what the job used (``wall_seconds``,
+        ``cpu_seconds``, ``max_rss_bytes``), ``job_id``. A pandas DataFrame
         when pandas is installed (times as UTC Timestamps), else, or with
         ``as_frame=False``, a list of dicts (times as ISO strings).
         """

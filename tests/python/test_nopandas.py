@@ -34,6 +34,9 @@ def test_jobs_is_a_list_of_dicts_without_pandas(client: bulkrun.Client, no_panda
             "started_at",
             "finished_at",
             "attempt",
+            "wall_seconds",
+            "cpu_seconds",
+            "max_rss_bytes",
             "job_id",
         ]
     ] * 2

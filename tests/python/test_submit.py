@@ -49,6 +49,9 @@ def test_submit_dataframe_wait_results_and_jobs(client: bulkrun.Client) -> None:
         "started_at",
         "finished_at",
         "attempt",
+        "wall_seconds",
+        "cpu_seconds",
+        "max_rss_bytes",
         "job_id",
     ]
     assert list(jobs["index"]) == [0, 1, 2]
@@ -64,6 +67,9 @@ def test_submit_dataframe_wait_results_and_jobs(client: bulkrun.Client) -> None:
     assert ptypes.is_integer_dtype(jobs["exit_code"]) and list(jobs["exit_code"]) == [0, 0, 0]
     assert jobs["error"].isna().all()
     assert list(jobs["attempt"]) == [1, 1, 1]
+    # Measured by the wrapper: numbers for every finished row.
+    assert ptypes.is_numeric_dtype(jobs["wall_seconds"]) and (jobs["wall_seconds"] >= 0).all()
+    assert ptypes.is_integer_dtype(jobs["max_rss_bytes"]) and (jobs["max_rss_bytes"] > 0).all()
     assert len(set(jobs["job_id"])) == 3
 
     # The same rows as dicts on request.

@@ -1,7 +1,7 @@
 /** REST client for every endpoint of /bulkrun/api/v1 (server/routes.ts in kernel-ext). */
 import { ServerConnection } from '@jupyterlab/services';
-import type { AppFileProblem } from 'bulkrun-server/dist/protocol';
-import { requestAPI, requestSnapshot } from './request';
+import type { AppFileProblem, AppUsage } from 'bulkrun-server/dist/protocol';
+import { BulkrunError, requestAPI, requestSnapshot } from './request';
 import type {
   AppDefinition,
   BatchRecord,
@@ -52,6 +52,21 @@ export class BulkrunClient {
 
   app(id: string): Promise<AppDefinition> {
     return this.req(`apps/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * The app's measured history and a resource suggestion (docs/SEMANTICS.md "Usage and
+   * suggestions"); null from a server without the route (404, 501): no hint then.
+   */
+  async appUsage(id: string): Promise<AppUsage | null> {
+    try {
+      return await this.req<AppUsage>(`apps/${encodeURIComponent(id)}/usage`);
+    } catch (e) {
+      if (e instanceof BulkrunError && (e.status === 404 || e.status === 501)) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   createBatch(spec: BatchSpec): Promise<{ batch: BatchRecord; jobIds: string[] }> {

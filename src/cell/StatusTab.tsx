@@ -1,14 +1,16 @@
 /**
- * Status tab: stacked progress with counts and ETA, the summary line, bulk actions,
- * filters and the virtualized task table (retries grouped under their row, history
- * on expand), with per-row logs, cancel and retry. The pieces are in src/cell/status/,
- * their logic in src/model/statusview.ts and src/model/bulkactions.ts.
+ * Status tab: stacked progress with counts and ETA, the summary line, the finished
+ * rows' measured efficiency, bulk actions, filters and the virtualized task table
+ * (retries grouped under their row, history on expand), with per-row logs, cancel and
+ * retry. The pieces are in src/cell/status/, their logic in src/model/statusview.ts,
+ * src/model/bulkactions.ts and src/model/efficiency.ts.
  */
 import * as React from 'react';
 import { useNow, useSignal, useView } from '../components/context';
 import { LogPanel } from '../components/LogPanel';
 import type { BatchModel } from './model';
 import { ActionBar } from './status/ActionBar';
+import { Efficiency } from './status/Efficiency';
 import { JobTable } from './status/JobTable';
 import type { JobRowHandlers } from './status/JobRow';
 import { StatusFilters } from './status/StatusFilters';
@@ -66,6 +68,7 @@ export function StatusTab(props: { model: BatchModel; keyParams: string[] }): JS
         onLogs={view.setLogJob}
         onRetry={job => void actions.rowAction(job, 'retry')}
       />
+      <Efficiency model={model} batch={batch} />
       <ActionBar
         counts={counts}
         batchStatus={batch.status}

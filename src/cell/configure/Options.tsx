@@ -72,6 +72,7 @@ export function Options(props: {
         defaults={props.app?.resources}
         disabled={locked}
         onChange={r => update(d => ({ ...d, resources: r }))}
+        usage={{ app: props.app, rows: draft.rows, shared: draft.shared }}
       />
       <label className="jp-Bulkrun-check">
         <input

@@ -119,6 +119,24 @@ describe('sortStatusRows', () => {
     expect(order('tries', 'desc')).toEqual([4, 0, 1, 2, 3]);
   });
 
+  it('sorts by peak memory, unmeasured rows last', () => {
+    const usage = (maxRssBytes: number) => ({
+      wallSeconds: 1,
+      cpuSeconds: 1,
+      maxRssBytes,
+      source: 'wrapper',
+    });
+    const measured = [
+      { index: 0, job: job({ status: 'completed', usage: usage(300) }) },
+      { index: 1, job: job({ status: 'running' }) },
+      { index: 2, job: job({ status: 'completed', usage: usage(100) }) },
+    ];
+    const by = (dir: 'asc' | 'desc') =>
+      sortStatusRows(measured, { key: 'memory', dir }, now).map(r => r.index);
+    expect(by('asc')).toEqual([2, 0, 1]);
+    expect(by('desc')).toEqual([0, 2, 1]);
+  });
+
   it('ignores an unknown column', () => {
     expect(order('reason', 'desc')).toEqual([0, 1, 2, 3, 4]);
   });

@@ -83,12 +83,13 @@ export function ariaSort(cur: SortState | null, key: string): 'ascending' | 'des
 }
 
 /** The Status tab's sortable columns. */
-export type StatusSortKey = 'row' | 'status' | 'time' | 'exit' | 'tries';
+export type StatusSortKey = 'row' | 'status' | 'time' | 'memory' | 'exit' | 'tries';
 
 export const STATUS_SORT_KEYS: readonly StatusSortKey[] = [
   'row',
   'status',
   'time',
+  'memory',
   'exit',
   'tries',
 ];
@@ -109,6 +110,8 @@ export function statusSortValue(row: IndexedJob, key: StatusSortKey, now: number
       return STATUS_ORDER[job.status] ?? null;
     case 'time':
       return runtimeMs(job, now);
+    case 'memory':
+      return job.usage?.maxRssBytes ?? null;
     case 'exit':
       return job.exitCode ?? null;
     case 'tries':

@@ -15,12 +15,16 @@ import {
   paramSummary,
   type StatusItem,
 } from '../../model/statusview';
+import { peakMemory } from '../../model/efficiency';
 import { formatDuration, runtimeMs } from '../../model/summary';
 import type { OpenLog } from './useStatusView';
 
-/** The table's columns: expand, row, parameters, status, time, exit, tries, reason, actions. */
+/**
+ * The table's columns: expand, row, parameters, status, time, peak memory, exit, tries,
+ * reason, actions.
+ */
 export const GRID_COLUMNS =
-  '28px 48px minmax(100px, 2fr) 96px 64px 40px 64px minmax(80px, 2fr) 112px';
+  '28px 48px minmax(100px, 2fr) 96px 64px 72px 40px 64px minmax(80px, 2fr) 112px';
 
 export interface JobRowHandlers {
   onActivate: (i: number) => void;
@@ -80,6 +84,7 @@ export function JobRow(props: {
         <StatusBadge status={j.status} trans={trans} />
       </div>
       <div role="gridcell">{rt === null ? '' : formatDuration(rt, trans)}</div>
+      <div role="gridcell">{peakMemory(j)}</div>
       <div role="gridcell">{j.exitCode ?? ''}</div>
       <div role="gridcell">{j.attempt}</div>
       <div role="gridcell" className="jp-Bulkrun-ellipsis jp-Bulkrun-reason" title={reason}>

@@ -12,7 +12,8 @@ import * as path from 'path';
 import type { SubmitItem, SubmitOutcome, SubmitRequest } from '../backends/base';
 import { containerArgv } from '../backends/container';
 import { FILES, jobFileText, writeWorkDir } from '../backends/workdir';
-import { isTerminal } from '../protocol/records';
+import { isTerminal, type Resources } from '../protocol/records';
+import { isDuration, isMemory, memoryToMiB, parseDuration, parseMemory } from '../units';
 import type { WaitingJob } from '../store/queue';
 import type { JobRow } from '../store/rows';
 import { slotKey } from '../store/slots';
@@ -301,6 +302,12 @@ export class Dispatcher {
       PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}:${path.dirname(process.execPath)}`,
       BULKRUN_NODE: process.execPath,
     };
+    // The request, for a job that sizes itself to it (a JVM heap, a thread pool), alike
+    // on every backend (docs/SEMANTICS.md "Usage").
+    const res = JSON.parse(row.resources) as Resources;
+    if (isMemory(res.memory)) env.BULKRUN_MEMORY_MB = String(memoryToMiB(parseMemory(res.memory!)));
+    if (isDuration(res.walltime))
+      env.BULKRUN_WALLTIME_SECONDS = String(parseDuration(res.walltime!));
     if (row.role === 'fan_in' && row.batch_id) {
       const inputs = path.join(row.work_dir, FILES.faninInputs);
       fs.mkdirSync(row.work_dir, { recursive: true });
@@ -320,7 +327,7 @@ export class Dispatcher {
       index: row.idx,
       workDir: row.work_dir,
       argv,
-      resources: JSON.parse(row.resources),
+      resources: res,
       container: app.container,
       priority: row.priority,
     };

@@ -42,6 +42,8 @@ export function deriveBatchStatus(b: BatchRow, parent: JobRow, fanIn: JobRow | n
   if (fanIn && !isTerminal(fanIn.status)) return 'running';
   if (b.fan_in && !fanIn && fanInDue(b)) return 'running';
   if (fanInRerunDue(b, fanIn)) return 'running';
+  // A fan-out job whose own process failed after fanning out: its error, not a cancel.
+  if (parent.submit_state === 'exited' && parent.exit_code && parent.error_code) return 'error';
   if (b.cancelled) return 'terminated';
   if (b.n_error > 0 || fanIn?.status === 'error') return 'error';
   if (b.n_completed === b.total && (!b.fan_in || fanIn?.status === 'completed')) return 'completed';

@@ -46,12 +46,25 @@ export function cancelBatch(
     const b = store.batches.get(id)!;
     const children = store.jobs.byBatch(id).filter(c => !isTerminal(c.status));
     if (children.length === 0 && isTerminal(store.jobs.get(id)!.status)) return;
+    // Down the tree first (docs/SEMANTICS.md "Nested fan-out"): the deepest sub-batches'
+    // rows, then theirs, so no row outlives the row that made it.
+    for (const sub of store.jobs.subBatches(id).reverse()) {
+      const rows = store.jobs.byBatch(sub).filter(c => !isTerminal(c.status));
+      if (rows.length === 0) continue;
+      store.batches.update(sub, { cancelled: 'batch_abort' });
+      for (const c of rows) ended.push(life.terminate(c, 'batch_abort', 'batch cancelled'));
+      life.markBatchDirty(sub);
+    }
     store.batches.update(id, { cancelled: code });
     if (!b.cancelled) store.jobs.update(id, { terminated_code: code });
-    for (const c of children) ended.push(life.terminate(c, 'batch_abort', 'batch cancelled'));
+    for (const c of children) {
+      const cur = store.jobs.get(c.id)!;
+      if (!isTerminal(cur.status))
+        ended.push(life.terminate(cur, 'batch_abort', 'batch cancelled'));
+    }
     life.markBatchDirty(id);
   });
-  // A dynamic fan-out parent whose process still runs is stopped too.
+  // A fan-out parent whose own process still runs is stopped too (this one or a row's).
   const p = store.jobs.get(id)!;
   const toStop = p.submit_state === 'done' ? [...ended, p] : ended;
   void effects.cancelAtBackend(toStop);

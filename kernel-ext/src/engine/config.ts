@@ -24,6 +24,8 @@ export interface EngineConfig {
    * `backends.<name>.maxMemory`, e.g. a partition's largest node).
    */
   maxMemory: Record<string, string>;
+  /** How many levels of batches nested fan-out may build (docs/SEMANTICS.md "Nested fan-out"). */
+  maxFanOutDepth: number;
 }
 
 export function defaultEngineConfig(dataDir: string): EngineConfig {
@@ -44,5 +46,6 @@ export function defaultEngineConfig(dataDir: string): EngineConfig {
     eventRetention: { maxAgeMs: 7 * 24 * 60 * 60 * 1000, keepAtLeast: 100_000 },
     admins: [],
     maxMemory: {},
+    maxFanOutDepth: 4,
   };
 }

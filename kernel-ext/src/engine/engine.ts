@@ -34,7 +34,7 @@ import { createFanIn, rerunFanIn } from './fan-in';
 import { newId, newIds } from './ids';
 import { Lifecycle } from './lifecycle';
 import { newJobRow } from './new-job';
-import { toRecord, visibleBatch, visibleRow } from './records';
+import { toRecord, visibleBatch, visibleRow, withChildren } from './records';
 import { autoRetryFor } from './retry';
 import { Tracker } from './tracker';
 import { appUsage } from './usage';
@@ -165,6 +165,14 @@ export class Engine implements Parts {
     return { items, nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null };
   }
 
+  /** The sub-batch `rowId` if it lies below `batchId` (nested fan-out), else a 404. */
+  subBatchOf(actor: Actor, batchId: string, rowId: string): string {
+    const row = this.row(actor, rowId);
+    if (!row.is_batch || !this.store.jobs.ancestors(rowId).includes(batchId))
+      throw new ApiError('not_found', `Job ${rowId} has no sub-batch in batch ${batchId}`);
+    return rowId;
+  }
+
   listBatchJobs(
     actor: Actor,
     batchId: string,
@@ -194,7 +202,10 @@ export class Engine implements Parts {
     const page = rows.slice(0, limit);
     const roots = page.filter(r => !r.retry_parent).map(r => r.id);
     const retryMap = this.store.attempts.retryIdsMany(roots);
-    const items = page.map(r => toJobRecord(r, r.retry_parent ? [] : (retryMap.get(r.id) ?? [])));
+    const items = page.map(r => {
+      const rec = toJobRecord(r, r.retry_parent ? [] : (retryMap.get(r.id) ?? []));
+      return r.is_batch ? withChildren(rec, r, this.store.batches.get(r.id)) : rec;
+    });
     const last = page[page.length - 1];
     return { items, nextCursor: more && last ? `${last.sk}:${last.attempt}` : null };
   }
@@ -227,7 +238,8 @@ export class Engine implements Parts {
         return { batch: b, jobIds: this.store.jobs.rowRoots(existing.id), existing: true };
       }
     }
-    const backend = spec.backend ?? this.config.defaultBackend;
+    // A fan-out's tasks run where the job that made them runs, unless it says otherwise.
+    const backend = spec.backend ?? opts.parentJob?.backend ?? this.config.defaultBackend;
     if (!this.backends.has(backend)) {
       errors.push({
         row: null,
@@ -286,6 +298,13 @@ export class Engine implements Parts {
         // Dynamic fan-out: the calling job becomes the batch parent and gives its slot back.
         const p = this.store.jobs.get(batchId)!;
         if (p.is_batch) throw new ApiError('conflict', `Job ${batchId} has already fanned out`);
+        const depth = this.store.jobs.ancestors(batchId).length + 1;
+        if (depth > this.config.maxFanOutDepth) {
+          throw new ApiError(
+            'conflict',
+            `Job ${batchId} is at fan-out depth ${depth - 1}; the limit is ${this.config.maxFanOutDepth} levels of batches (engine.maxFanOutDepth)`
+          );
+        }
         this.store.jobs.update(batchId, { is_batch: 1, ...SLOT_FREED });
       } else {
         this.store.jobs.insert(
@@ -423,12 +442,16 @@ export class Engine implements Parts {
       ]);
     }
     const p = priority as number;
+    // A batch's priority reaches every level of nested fan-out below it.
+    const batches = row.is_batch ? [id, ...this.store.jobs.subBatches(id)] : [];
     this.life.commit(() => {
       this.life.patch(row, { priority: p });
-      if (row.is_batch) this.store.jobs.prioritizeBatch(id, p);
+      for (const b of batches) this.store.jobs.prioritizeBatch(b, p);
     });
     // Jobs the scheduler already holds: tell it too, where it can be told.
-    const queued = row.is_batch ? this.store.jobs.queuedOfBatch(id) : [this.store.jobs.get(id)!];
+    const queued = row.is_batch
+      ? batches.flatMap(b => this.store.jobs.queuedOfBatch(b))
+      : [this.store.jobs.get(id)!];
     void this.effects.reprioritize(queued);
     this.effects.kick();
     return this.getJob(actor, id, opts);

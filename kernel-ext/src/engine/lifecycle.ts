@@ -172,9 +172,19 @@ export class Lifecycle {
         patch.terminated_code = null;
       }
       if (status === 'running' && parent.started_at === null) patch.started_at = Date.now();
+      if (parent.batch_id) Object.assign(patch, this.rowOutcome(batch, parent, fanIn, status));
       this.store.jobs.update(batchId, patch);
       this.emitJob({ ...parent, ...patch } as JobRow, patch);
+      // A row that fanned out counts in its own batch by its sub-batch's state.
+      if (parent.batch_id) {
+        if (parent.is_latest && parent.role === 'task')
+          this.store.batches.shiftCount(parent.batch_id, parent.status, status);
+        if (isTerminal(parent.status) && !isTerminal(status)) this.reopened(parent);
+        this.dirtyBatches.add(parent.batch_id);
+      }
     }
+    // Inline progress for whoever follows the row's batch (its events carry that id).
+    if (parent.batch_id) this.emitChildren({ ...parent, ...patch } as JobRow, batch);
     const event = this.store.events.append<BatchEvent>(parent.owner, batchId, batchId, {
       type: 'batch',
       batch: {
@@ -186,5 +196,68 @@ export class Lifecycle {
       },
     });
     this.pending.push({ owner: parent.owner, batchId, jobId: batchId, event });
+  }
+
+  /**
+   * What a row that fanned out shows when its sub-batch settles (docs/SEMANTICS.md
+   * "Nested fan-out"): its output is the sub-batch's fan-in output, or without one the
+   * list of its rows' outputs in order; an error says which part failed.
+   */
+  private rowOutcome(
+    batch: BatchRow,
+    row: JobRow,
+    fanIn: JobRow | null,
+    status: JobStatus
+  ): Partial<JobRow> {
+    if (status === 'completed') {
+      const output = fanIn
+        ? fanIn.output
+        : JSON.stringify(this.store.attempts.latestOutputs(batch.id));
+      return { output, error_code: null, error_message: null };
+    }
+    // The row's own process failed after fanning out: its error stands (tracker.ts).
+    if (row.error_code && row.submit_state === 'exited' && row.exit_code) return {};
+    if (status === 'error') {
+      const message =
+        fanIn?.status === 'error'
+          ? `its sub-batch's fan-in failed: ${fanIn.error_message ?? fanIn.error_code}`
+          : `${batch.n_error} of ${batch.total} rows of its sub-batch failed`;
+      return { error_code: 'sub_batch_failed', error_message: message };
+    }
+    return isTerminal(status) ? {} : { error_code: null, error_message: null, output: null };
+  }
+
+  /**
+   * A finished row whose sub-batch runs again (a leaf was retried): its batch's fan-in,
+   * if it already read the row's outcome, runs again once the rows settle, as after a
+   * retry of the row (engine/retry.ts newAttempt).
+   */
+  private reopened(row: JobRow): void {
+    const b = this.store.batches.get(row.batch_id!);
+    if (!b) return;
+    if (b.cancelled) this.store.batches.update(b.id, { cancelled: null });
+    if (b.fan_in_job_id && !b.fan_in_stale && row.role === 'task') {
+      const fanIn = this.store.attempts.latest(b.fan_in_job_id);
+      if (fanIn && (fanIn.status !== 'created' || fanIn.submit_state !== null))
+        this.store.batches.update(b.id, { fan_in_stale: 1 });
+    }
+  }
+
+  private emitChildren(row: JobRow, b: BatchRow): void {
+    const job: JobEvent['job'] = {
+      id: row.id,
+      status: row.status,
+      batchId: row.batch_id,
+      index: row.idx,
+      role: row.role,
+      attempt: row.attempt,
+      retryParent: row.retry_parent,
+      children: { total: b.total, counts: countsOf(b), fanInJobId: b.fan_in_job_id },
+    };
+    const event = this.store.events.append<JobEvent>(row.owner, row.batch_id, row.id, {
+      type: 'job',
+      job,
+    });
+    this.pending.push({ owner: row.owner, batchId: row.batch_id, jobId: row.id, event });
   }
 }

@@ -5,8 +5,8 @@
 import { ApiError } from '../protocol/errors';
 import type { BatchRecord, JobRecord } from '../protocol/records';
 import type { Store } from '../store';
-import type { JobRow } from '../store/rows';
-import { toBatchRecord, toJobRecord } from '../store/rows';
+import type { BatchRow, JobRow } from '../store/rows';
+import { countsOf, toBatchRecord, toJobRecord } from '../store/rows';
 import { type Actor, type ActOptions, canSee, notFound } from './access';
 import { ID_PATTERN } from './ids';
 
@@ -25,7 +25,17 @@ export function toRecord(store: Store, row: JobRow): JobRecord | BatchRecord {
   const retryIds = row.retry_parent ? [] : store.attempts.retryIds(row.id);
   const rec = toJobRecord(row, retryIds);
   if (!row.is_batch) return rec;
-  return toBatchRecord(rec, store.batches.get(row.id)!, store.jobs.idsOfBatch(row.id));
+  const b = store.batches.get(row.id)!;
+  return toBatchRecord(withChildren(rec, row, b), b, store.jobs.idsOfBatch(row.id));
+}
+
+/**
+ * A row that fanned out (docs/SEMANTICS.md "Nested fan-out") carries its sub-batch's
+ * size and counts, so a list of rows shows each one's progress without another request.
+ */
+export function withChildren(rec: JobRecord, row: JobRow, b: BatchRow | undefined): JobRecord {
+  if (!row.is_batch || !row.batch_id || !b) return rec;
+  return { ...rec, children: { total: b.total, counts: countsOf(b), fanInJobId: b.fan_in_job_id } };
 }
 
 /** The visible batch's record, or a 404. */

@@ -45,7 +45,9 @@ function retryOne(
   const { store } = core;
   const job = typeof id === 'string' ? store.jobs.get(id) : undefined;
   if (!job || !canSee(actor, job, opts)) throw notFound(String(id));
-  if (job.is_batch) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
+  // A row (or fan-in) that fanned out is retried whole: its new attempt fans out afresh
+  // (docs/SEMANTICS.md "Nested fan-out"). Other batch parents are retried by their rows.
+  if (job.is_batch && !job.batch_id) throw new ApiError('wrong_state', MSG_BATCH_PARENT);
   if (job.status !== 'error' && job.status !== 'terminated') {
     throw new ApiError(
       'wrong_state',
@@ -159,6 +161,51 @@ export function retryJob(
   const row = core.life.commit(() => retryOne(core, actor, id, opts));
   effects.kick();
   return toRecord(core.store, row);
+}
+
+/**
+ * Retries only the failed leaves under a job that fanned out, at any depth: a failed row
+ * of its sub-batch is retried, one that fanned out itself is searched in turn, unless its
+ * own process failed (then it is retried whole, to fan out afresh). Each retry follows
+ * the rules of retryOne; the ones refused are listed with why.
+ */
+export function retryLeaves(
+  { core, effects }: Parts,
+  actor: Actor,
+  id: string,
+  opts: ActOptions = {}
+): { job: JobRecord; results: RetryResult[] } {
+  const { store } = core;
+  const top = visibleRow(store, actor, id, opts);
+  if (!top.is_batch) {
+    throw new ApiError('wrong_state', `Job ${id} did not fan out; retry it without leaves`);
+  }
+  const results: RetryResult[] = [];
+  core.life.commit(() => {
+    const visit = (batchId: string) => {
+      let retried = false;
+      for (const rid of store.attempts.latestOfBatch(batchId, ['error', 'terminated'])) {
+        const r = store.jobs.get(rid)!;
+        // A failed fan-in runs again by itself once retried rows settle.
+        if (r.role === 'fan_in' && retried) continue;
+        if (r.is_batch && !(r.submit_state === 'exited' && r.exit_code)) {
+          visit(r.id);
+          retried = true;
+          continue;
+        }
+        retried = true;
+        try {
+          results.push({ jobId: r.id, retryId: retryOne(core, actor, r.id, { asAdmin: true }).id });
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          results.push({ jobId: r.id, error: e.message });
+        }
+      }
+    };
+    visit(top.id);
+  });
+  effects.kick();
+  return { job: toRecord(store, store.jobs.get(id)!), results };
 }
 
 /**

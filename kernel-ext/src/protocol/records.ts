@@ -125,6 +125,12 @@ export interface JobRecord {
   origin?: string | null;
   /** What the finished job used (docs/SEMANTICS.md "Usage"); null while unknown. */
   usage?: JobUsage | null;
+  /**
+   * Extension: set on a row (or fan-in) that fanned out (docs/SEMANTICS.md "Nested
+   * fan-out"): its sub-batch's size and counts. The sub-batch's id is the job's own id:
+   * `GET /batches/{id}/jobs` (or `?parent=` on the top batch) pages it.
+   */
+  children?: { total: number; counts: BatchCounts; fanInJobId: string | null } | null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../engine/access';
 import { cancel, cancelBatch } from '../engine/cancel';
 import type { Engine } from '../engine/engine';
-import { rerunJob, retryBatch, retryJob, retryJobs } from '../engine/retry';
+import { rerunJob, retryBatch, retryJob, retryJobs, retryLeaves } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
 import type { AppUsage, AppList } from '../protocol/records';
@@ -117,13 +117,18 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     const { id } = req.params as { id: string };
     const q = req.query as Q;
     snapshotSeq(reply, engine);
-    const page = engine.listBatchJobs(req.actor, id, {
-      status: q.status,
-      limit: intParam(q.limit, 'limit'),
-      cursor: q.cursor,
-      attempts: q.attempts,
-      asAdmin: asAdmin(req),
-    });
+    // ?parent=ROWJOBID pages the sub-batch of a row anywhere below this batch.
+    const page = engine.listBatchJobs(
+      req.actor,
+      q.parent ? engine.subBatchOf(req.actor, id, q.parent) : id,
+      {
+        status: q.status,
+        limit: intParam(q.limit, 'limit'),
+        cursor: q.cursor,
+        attempts: q.attempts,
+        asAdmin: asAdmin(req),
+      }
+    );
     return { jobs: page.items, nextCursor: page.nextCursor };
   });
 
@@ -184,6 +189,9 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     requireUserToken(req);
     const { id } = req.params as { id: string };
     reply.code(202);
+    // ?leaves=true: only the failed leaves under a job that fanned out (engine/retry.ts).
+    if ((req.query as Q).leaves === 'true')
+      return retryLeaves(engine, req.actor, id, { asAdmin: asAdmin(req) });
     return { job: retryJob(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
   });
 
@@ -233,11 +241,6 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
         `Job ${id} is ${row.status}; only a running job can fan out`
       );
     }
-    if (row.batch_id)
-      throw new ApiError(
-        'wrong_state',
-        `Job ${id} is a row of batch ${row.batch_id}; rows cannot fan out`
-      );
     const res = engine.createBatch({ user: row.owner, admin: false }, body(req), {
       parentJob: row,
     });

@@ -62,6 +62,8 @@ export class JobQueries {
   private readonly prioritizeBatchStmt: Stmt;
   private readonly staleCreatedStmt: Stmt;
   private readonly queuedBeforeStmt: Stmt;
+  private readonly ancestorsStmt: Stmt;
+  private readonly subBatchesStmt: Stmt;
   private readonly updates: StatementCache;
 
   constructor(db: DB) {
@@ -96,6 +98,36 @@ export class JobQueries {
     this.queuedBeforeStmt = db.prepare(
       `SELECT * FROM jobs WHERE status = 'queued' AND is_batch = 0 AND queued_at < ?`
     );
+    // Nested fan-out (docs/SEMANTICS.md): a batch's id is its parent job's id, and that job
+    // may be a row of another batch. Depth is bounded (engine.maxFanOutDepth), so both walks
+    // are short; each step is a primary-key or jobs_batch index lookup.
+    this.ancestorsStmt = db
+      .prepare(
+        `WITH RECURSIVE up(id, batch_id, n) AS (
+           SELECT id, batch_id, 0 FROM jobs WHERE id = ?
+           UNION ALL SELECT j.id, j.batch_id, up.n + 1 FROM jobs j JOIN up ON j.id = up.batch_id)
+         SELECT id FROM up WHERE n > 0 ORDER BY n`
+      )
+      .pluck();
+    this.subBatchesStmt = db
+      .prepare(
+        `WITH RECURSIVE down(id, n) AS (
+           SELECT ?, 0
+           UNION ALL SELECT j.id, down.n + 1 FROM jobs j JOIN down ON j.batch_id = down.id
+            WHERE j.is_batch = 1 AND j.batch_id IS NOT NULL)
+         SELECT id FROM down WHERE n > 0 ORDER BY n`
+      )
+      .pluck();
+  }
+
+  /** The batches above a job, nearest first (its batch, that batch's, …). */
+  ancestors(id: string): string[] {
+    return this.ancestorsStmt.all(id) as string[];
+  }
+
+  /** The sub-batches below a batch at any depth (rows that fanned out), nearest first. */
+  subBatches(batchId: string): string[] {
+    return this.subBatchesStmt.all(batchId) as string[];
   }
 
   /** Whether any job (single, row, fan-in or batch parent) is not yet terminal. */

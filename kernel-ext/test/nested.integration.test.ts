@@ -1,0 +1,4 @@
+/** Nested fan-out on the local backend (test/suites/nested-suite.ts). */
+import { defineNestedSuite } from './suites/nested-suite';
+
+defineNestedSuite('local');

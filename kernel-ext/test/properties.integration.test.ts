@@ -8,8 +8,12 @@
  *  - no job leaves a terminal state;
  *  - slot usage never exceeds the limit;
  *  - no row (or single job) has two attempts in flight;
- *  - a fan-in is in the scheduler only over settled rows, or is marked to run again.
- * Jobs are t-gate processes that run until the test writes their exit code.
+ *  - a fan-in is in the scheduler only over settled rows, or is marked to run again;
+ *  - nested fan-out (docs/SEMANTICS.md): a row that fanned out is terminal only when its
+ *    whole sub-batch is; a cancelled batch has nothing live below it, at any depth; no
+ *    tree is deeper than engine.maxFanOutDepth.
+ * Jobs are t-gate processes that run until the test writes their exit code; a running one
+ * may fan out (with its own job token, as a job does).
  */
 import { Database } from '../src/store/sqlite';
 import type { ChildProcess } from 'child_process';
@@ -26,6 +30,8 @@ const CONFIG = {
   engine: { defaultMaxRetries: 0, retryLimit: 3 },
 };
 const TERMINAL = new Set(['completed', 'error', 'terminated']);
+/** Fan-outs accepted over all runs: the property must have built some trees. */
+let fanouts = 0;
 
 type Action =
   | { kind: 'batch'; rows: number; fanIn: 'all_completed' | 'all_finished' | null }
@@ -34,6 +40,7 @@ type Action =
   | { kind: 'cancel'; pick: number }
   | { kind: 'retry'; pick: number }
   | { kind: 'retryBatch'; pick: number }
+  | { kind: 'fanout'; pick: number; rows: number; fanIn: boolean }
   | { kind: 'crash' }
   | { kind: 'wait' };
 
@@ -58,6 +65,15 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('retry' as const), pick: fc.nat() }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('retryBatch' as const), pick: fc.nat() }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('fanout' as const),
+      pick: fc.nat(),
+      rows: fc.integer({ min: 1, max: 3 }),
+      fanIn: fc.boolean(),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('crash' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('wait' as const) }), weight: 1 }
 );
@@ -71,6 +87,7 @@ interface Row {
   status: string;
   retry_parent: string | null;
   holds_slot: number;
+  job_token: string | null;
 }
 
 class World {
@@ -99,7 +116,11 @@ class World {
   }
 
   rows(): Row[] {
-    return this.db.prepare('SELECT id, batch_id, is_batch, role, idx, status, retry_parent, holds_slot FROM jobs').all() as Row[];
+    return this.db
+      .prepare(
+        'SELECT id, batch_id, is_batch, role, idx, status, retry_parent, holds_slot, job_token FROM jobs'
+      )
+      .all() as Row[];
   }
 
   pick<T>(list: T[], n: number): T | undefined {
@@ -112,13 +133,18 @@ class World {
     switch (a.kind) {
       case 'batch': {
         const params = Array.from({ length: a.rows }, () => ({ dir: this.gates }));
-        const fanIn = a.fanIn ? { app: 't-gate', params: { dir: this.gates }, when: a.fanIn } : undefined;
+        const fanIn = a.fanIn
+          ? { app: 't-gate', params: { dir: this.gates }, when: a.fanIn }
+          : undefined;
         const r = await this.c.req('POST', '/api/v1/batches', { app: 't-gate', params, fanIn });
         expect(r.status).toBe(202);
         break;
       }
       case 'single': {
-        const r = await this.c.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: this.gates } });
+        const r = await this.c.req('POST', '/api/v1/jobs', {
+          app: 't-gate',
+          params: { dir: this.gates },
+        });
         expect(r.status).toBe(202);
         break;
       }
@@ -134,13 +160,19 @@ class World {
       case 'cancel': {
         const j = this.pick([...jobs, ...batches], a.pick);
         if (!j) break;
-        const r = await this.c.req('POST', `/api/v1/${j.is_batch ? 'batches' : 'jobs'}/${j.id}/cancel`);
+        const r = await this.c.req(
+          'POST',
+          `/api/v1/${j.is_batch ? 'batches' : 'jobs'}/${j.id}/cancel`
+        );
         expect(r.status).toBe(200);
         break;
       }
       case 'retry': {
         // Mostly a retryable job (error/terminated); sometimes any, to exercise refusals.
-        const retryable = jobs.filter(r => r.status === 'error' || r.status === 'terminated');
+        const fannedRows = batches.filter(r => r.batch_id);
+        const retryable = [...jobs, ...fannedRows].filter(
+          r => r.status === 'error' || r.status === 'terminated'
+        );
         const j = this.pick(a.pick % 4 && retryable.length ? retryable : jobs, a.pick);
         if (!j) break;
         const r = await this.c.req('POST', `/api/v1/jobs/${j.id}/retry`);
@@ -154,6 +186,30 @@ class World {
         if (!b) break;
         const r = await this.c.req('POST', `/api/v1/batches/${b.id}/retry`, {});
         expect(r.status).toBe(200);
+        break;
+      }
+      case 'fanout': {
+        // A running job fans out with its own token, as `bulkrun fanout` inside it would.
+        const j = this.pick(
+          jobs.filter(r => r.status === 'running' && r.job_token),
+          a.pick
+        );
+        if (!j) break;
+        const body = {
+          app: 't-gate',
+          params: Array.from({ length: a.rows }, () => ({ dir: this.gates })),
+          fanIn: a.fanIn ? { app: 't-gate', params: { dir: this.gates } } : undefined,
+        };
+        const r = await this.c.req(
+          'POST',
+          `/api/v1/jobs/${j.id}/fanout`,
+          body,
+          `job.${j.job_token}`
+        );
+        // 202; or 409 when it ended meanwhile or the tree is at its depth limit; 401 when
+        // its token died with it.
+        expect([202, 401, 409]).toContain(r.status);
+        if (r.status === 202) fanouts++;
         break;
       }
       case 'crash':
@@ -188,7 +244,10 @@ class World {
     for (const id of roots) {
       const rec = (await this.c.req('GET', `/api/v1/jobs/${id}`)).body;
       expect({ id, n: rec.retryCount }).toEqual({ id, n: rec.retryIds.length });
-      const children = rows.filter(x => x.retry_parent === id).map(x => x.id).sort();
+      const children = rows
+        .filter(x => x.retry_parent === id)
+        .map(x => x.id)
+        .sort();
       expect([...rec.retryIds].sort()).toEqual(children);
     }
     // A batch's counts equal its rows' newest attempts.
@@ -205,7 +264,10 @@ class World {
       )
       .all() as Record<string, number | string>[];
     for (const b of counts) {
-      expect({ id: b.id, counts: [b.n_created, b.n_queued, b.n_running, b.n_completed, b.n_error, b.n_terminated] }).toEqual({
+      expect({
+        id: b.id,
+        counts: [b.n_created, b.n_queued, b.n_running, b.n_completed, b.n_error, b.n_terminated],
+      }).toEqual({
         id: b.id,
         counts: [b.c, b.q, b.r, b.d, b.e, b.t],
       });
@@ -213,11 +275,14 @@ class World {
     // Slot usage never exceeds the limit (fan-out parents aside: none here).
     const live = rows.filter(r => !r.is_batch);
     expect(live.filter(r => r.holds_slot === 1).length).toBeLessThanOrEqual(SLOTS);
-    expect(live.filter(r => r.status === 'queued' || r.status === 'running').length).toBeLessThanOrEqual(SLOTS);
+    expect(
+      live.filter(r => r.status === 'queued' || r.status === 'running').length
+    ).toBeLessThanOrEqual(SLOTS);
     // No row (or single job) has two attempts in flight.
     const inFlight = new Map<string, string[]>();
     for (const r of live.filter(x => !TERMINAL.has(x.status))) {
-      const key = r.batch_id && r.role === 'task' ? `${r.batch_id}#${r.idx}` : (r.retry_parent ?? r.id);
+      const key =
+        r.batch_id && r.role === 'task' ? `${r.batch_id}#${r.idx}` : (r.retry_parent ?? r.id);
       inFlight.set(key, [...(inFlight.get(key) ?? []), r.id]);
     }
     for (const [key, ids] of inFlight) expect({ key, ids: ids.length }).toEqual({ key, ids: 1 });
@@ -230,6 +295,30 @@ class World {
       )
       .all();
     expect(early).toEqual([]);
+    // Nested fan-out: a finished row that fanned out has nothing live below it; neither has
+    // a cancelled batch, at any depth; no tree is deeper than the limit (4 levels).
+    const liveBelow = (id: string, depth = 0): string[] => {
+      expect(depth).toBeLessThan(4);
+      return rows
+        .filter(r => r.batch_id === id)
+        .flatMap(r => [
+          ...(TERMINAL.has(r.status) ? [] : [r.id]),
+          ...(r.is_batch ? liveBelow(r.id, depth + 1) : []),
+        ]);
+    };
+    for (const r of rows.filter(x => x.is_batch && x.batch_id && TERMINAL.has(x.status)))
+      expect({ row: r.id, status: r.status, live: liveBelow(r.id) }).toEqual({
+        row: r.id,
+        status: r.status,
+        live: [],
+      });
+    const cancelled = this.db
+      .prepare('SELECT id FROM batches WHERE cancelled IS NOT NULL')
+      .pluck()
+      .all() as string[];
+    for (const id of cancelled)
+      expect({ cancelled: id, live: liveBelow(id) }).toEqual({ cancelled: id, live: [] });
+    for (const r of rows.filter(x => x.is_batch && !x.batch_id)) liveBelow(r.id);
   }
 
   async close(): Promise<void> {
@@ -268,4 +357,5 @@ it('batch rules hold under random submit / cancel / retry / finish / crash-resta
       seed: process.env.BULKRUN_PROP_SEED ? Number(process.env.BULKRUN_PROP_SEED) : undefined,
     }
   );
+  expect(fanouts).toBeGreaterThan(0);
 }, 300000);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { BatchRecord } from '../../protocol/records';
-import { ApiClient, UsageError } from '../client';
+import { ApiClient, ApiRequestError, UsageError } from '../client';
 import { action, intOption, printJson, type GlobalOptions } from '../context';
 import { formatError } from '../format';
 import { buildBatchBody, readSpecFile } from '../spec';
@@ -18,6 +18,41 @@ interface FanoutFlags {
   label?: string;
   maxParallel?: number;
   json?: boolean;
+}
+
+/** How long a fan-out waits for a server that restarts (it outlives its clients). */
+const UNREACHABLE_WAIT_MS = 120_000;
+
+/**
+ * POST /jobs/{id}/fanout, waiting out a server restart: an unreachable server is asked
+ * again with backoff. The server may have recorded a fan-out whose answer was lost, so
+ * "already fanned out" on a repeat means done: the tasks exist (the batch is this job's).
+ */
+export async function postFanout(
+  client: ApiClient,
+  jobId: string,
+  body: unknown,
+  waitMs = UNREACHABLE_WAIT_MS
+): Promise<{ batch: BatchRecord; jobIds: string[] }> {
+  const path = `/jobs/${encodeURIComponent(jobId)}/fanout`;
+  const deadline = Date.now() + waitMs;
+  let delay = 200;
+  let repeated = false;
+  for (;;) {
+    try {
+      return await client.post(path, body);
+    } catch (e) {
+      if (e instanceof ApiRequestError && e.code === 'conflict' && repeated) {
+        const batch = await client.get<BatchRecord>(`/batches/${encodeURIComponent(jobId)}`);
+        return { batch, jobIds: batch.childJobIds };
+      }
+      if (!(e instanceof ApiRequestError) || e.code !== 'unreachable' || Date.now() > deadline)
+        throw e;
+      repeated = true;
+      await new Promise(r => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
 }
 
 export function registerFanout(program: Command): void {
@@ -65,7 +100,7 @@ export function registerFanout(program: Command): void {
         let res: { batch: BatchRecord; jobIds: string[] };
         try {
           body.baseDir ??= process.cwd();
-          res = await client.post(`/jobs/${encodeURIComponent(jobId)}/fanout`, body);
+          res = await postFanout(client, jobId, body);
         } catch (e) {
           process.stderr.write(
             `${formatError(e, { lines: spec.kind === 'rows' ? spec.lines : undefined })}\n`

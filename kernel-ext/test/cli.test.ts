@@ -3,7 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiRequestError, eventsSocket, parseServerUrl, UsageError } from '../src/cli/client';
-import { formatError, summaryLine, table } from '../src/cli/format';
+import {
+  childrenSummary,
+  formatError,
+  jobsTree,
+  pickTreeRows,
+  summaryLine,
+  table,
+} from '../src/cli/format';
+import type { JobRecord } from '../src/protocol/records';
 import { buildBatchBody, coerceCell, coerceRow, parseSpec, readSpecFile } from '../src/cli/spec';
 
 const counts = (c: Partial<Record<string, number>>) => ({
@@ -257,6 +265,108 @@ describe('formatting', () => {
     expect(formatError(new ApiRequestError(404, 'not_found', 'Job x not found', { id: 'x' }))).toBe(
       'error: Job x not found [404 not_found]\n  {"id":"x"}'
     );
+  });
+});
+
+describe('status --depth: the rows as a tree', () => {
+  const job = (p: Partial<JobRecord>): JobRecord =>
+    ({
+      id: 'j',
+      batchId: 'B',
+      role: 'task',
+      index: 0,
+      status: 'completed',
+      attempt: 1,
+      startedAt: '2024-01-01T00:00:00.000Z',
+      finishedAt: '2024-01-01T00:00:02.500Z',
+      error: null,
+      terminatedCode: null,
+      exitCode: 0,
+      children: null,
+      ...p,
+    }) as JobRecord;
+  const kids = (total: number, c: Partial<Record<string, number>>) => ({
+    total,
+    counts: counts(c),
+    fanInJobId: null,
+  });
+
+  test('a fanned-out row says how far its sub-batch is', () => {
+    expect(childrenSummary(kids(10, { completed: 5, error: 2, running: 3 }))).toBe(
+      'sub-batch 7/10 done: 0 queued, 3 running, 5 completed, 2 failed'
+    );
+  });
+
+  test('sub-batch rows under their row, indented and numbered by path, with the fan-in', () => {
+    const text = jobsTree({
+      batchId: 'B',
+      omitted: 0,
+      rows: [
+        {
+          job: job({
+            id: 'r0',
+            status: 'running',
+            finishedAt: null,
+            startedAt: null,
+            children: kids(2, { completed: 1, running: 1 }),
+          }),
+          sub: {
+            batchId: 'r0',
+            omitted: 0,
+            rows: [
+              { job: job({ id: 'c0', batchId: 'r0', index: 0 }) },
+              {
+                job: job({
+                  id: 'c1',
+                  batchId: 'r0',
+                  index: 1,
+                  status: 'running',
+                  startedAt: null,
+                  finishedAt: null,
+                  children: kids(3, { queued: 3 }),
+                }),
+                sub: {
+                  batchId: 'c1',
+                  omitted: 3,
+                  rows: [],
+                },
+              },
+              { job: job({ id: 'cf', batchId: 'r0', role: 'fan_in', index: null }) },
+            ],
+          },
+        },
+        {
+          job: job({
+            id: 'r1',
+            index: 1,
+            status: 'error',
+            error: { code: 'job_failed', message: 'exit code 3' } as JobRecord['error'],
+          }),
+        },
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      'row         job  status              attempt  runtime  detail',
+      '0           r0   running             1        -        sub-batch 1/2 done: 0 queued, 1 running, 1 completed, 0 failed',
+      '  0.0       c0   completed           1        2.5s',
+      '  0.1       c1   running             1        -        sub-batch 0/3 done: 3 queued, 0 running, 0 completed, 0 failed',
+      '    …                                                  3 more rows (bulkrun status c1 --jobs)',
+      '  0.fan-in  cf   completed           1        2.5s',
+      '1           r1   error (job_failed)  1        2.5s     exit code 3',
+    ]);
+  });
+
+  test('small levels are shown whole; large ones keep fanned-out, failed and cancelled rows and the fan-in', () => {
+    const rows = Array.from({ length: 6 }, (_, i) => job({ id: `r${i}`, index: i }));
+    expect(pickTreeRows(rows, false, 6)).toEqual({ shown: rows, omitted: 0 });
+    rows[1] = job({ id: 'r1', index: 1, children: kids(1, { running: 1 }) });
+    rows[3] = job({ id: 'r3', index: 3, status: 'terminated' });
+    rows[4] = job({ id: 'r4', index: 4, status: 'error' });
+    rows[5] = job({ id: 'f', role: 'fan_in', index: null });
+    const some = pickTreeRows(rows, false, 3);
+    expect(some.shown.map(j => j.id)).toEqual(['r1', 'r3', 'r4']);
+    expect(some.omitted).toBe(3);
+    expect(pickTreeRows(rows, true, 3).shown).toHaveLength(6);
   });
 });
 

@@ -3,14 +3,18 @@ import type { BatchCounts, JobRecord } from '../api/types';
 import {
   canCancel,
   canRetry,
+  expandLabel,
   fanInPendingText,
   fanInTitle,
   filterCount,
   itemActions,
   itemClass,
   itemDomId,
+  isOpen,
   itemKey,
+  itemLogTitle,
   logTitle,
+  moreText,
   navigate,
   paramSummary,
   progressText,
@@ -24,6 +28,7 @@ import {
   type StatusItem,
   type StatusQuery,
 } from '../model/statusview';
+import { loadingSubBatch, withPage, type SubBatch } from '../model/subbatch';
 
 // The identity bundle JupyterLab uses without a language pack (%1… substitution).
 const fill = (s: string, args: unknown[]) =>
@@ -263,6 +268,157 @@ describe('words', () => {
     );
     expect(fanInPendingText({ app: 'merge', when: 'all_finished' } as any, trans)).toBe(
       'Fan-in merge starts when every row has finished.'
+    );
+  });
+});
+
+describe('sub-batches under fanned-out rows', () => {
+  const kids = (total: number) => ({
+    total,
+    counts: {
+      ...counts,
+      created: 0,
+      queued: 0,
+      running: 1,
+      completed: total - 1,
+      error: 0,
+      terminated: 0,
+    },
+    fanInJobId: null,
+  });
+  const fanned = (p: Partial<JobRecord>, total = 3) =>
+    job({ ...p, children: kids(total) } as Partial<JobRecord>);
+  const sub = (id: string, jobs: JobRecord[], nextCursor: string | null = null): SubBatch => ({
+    ...withPage(loadingSubBatch(id), { jobs, nextCursor, seq: 1 }),
+    id,
+  });
+  const top = [fanned({ id: 'A', status: 'running' }), job({ id: 'B' })];
+  const expandedA: ExpandedRows = new Map([[0, [top[0]]]]);
+
+  it('shows nothing under a closed row, and “loading” under an opened one until its page comes', () => {
+    expect(ids(statusItems(top, query(), 0))).toEqual(['row-A', 'row-B']);
+    const items = statusItems(top, query({ expanded: expandedA }), 0);
+    expect(ids(items)).toEqual(['row-A', 'more-A', 'row-B']);
+    expect(items[1]).toMatchObject({
+      kind: 'more',
+      depth: 1,
+      parent: 'A',
+      more: { state: 'loading', loaded: 0, total: 3 },
+    });
+  });
+
+  it('indents the sub-batch rows, then says how many are shown while pages remain, then its fan-in', () => {
+    const subs = new Map([
+      [
+        'A',
+        sub(
+          'A',
+          [job({ id: 'a0', index: 0, batchId: 'A' }), job({ id: 'a1', index: 1, batchId: 'A' })],
+          'c'
+        ),
+      ],
+    ]);
+    const items = statusItems(top, query({ expanded: expandedA, subs }), 0);
+    expect(ids(items)).toEqual(['row-A', 'child-a0', 'child-a1', 'more-A', 'row-B']);
+    expect(items[2]).toMatchObject({ kind: 'child', index: 1, depth: 1, parent: 'A' });
+    expect(moreText(items[3].more!, trans)).toBe('2 of 3 sub-tasks shown');
+    const whole = new Map([
+      [
+        'A',
+        sub('A', [
+          job({ id: 'a0', index: 0, batchId: 'A' }),
+          job({ id: 'af', index: null, role: 'fan_in', batchId: 'A' }),
+        ]),
+      ],
+    ]);
+    const done = statusItems(top, query({ expanded: expandedA, subs: whole }), 0);
+    expect(ids(done)).toEqual(['row-A', 'child-a0', 'child-af', 'row-B']);
+    expect(done[2].index).toBe(-1);
+  });
+
+  it('nests open sub-batch rows deeper, and keeps sub-batches under their row whatever the sort', () => {
+    const subs = new Map([
+      ['A', sub('A', [fanned({ id: 'a0', index: 0, batchId: 'A' }, 1)])],
+      ['a0', sub('a0', [job({ id: 'x', index: 0, batchId: 'a0' })])],
+    ]);
+    const closed = statusItems(top, query({ expanded: expandedA, subs }), 0);
+    expect(ids(closed)).toEqual(['row-A', 'child-a0', 'row-B']);
+    const open = new Set(['a0']);
+    const items = statusItems(
+      top,
+      query({ expanded: expandedA, subs, open, sort: { key: 'row', dir: 'desc' } }),
+      0
+    );
+    expect(ids(items)).toEqual(['row-B', 'row-A', 'child-a0', 'child-x']);
+    expect(items[3].depth).toBe(2);
+    expect(isOpen(items[1], expandedA, open)).toBe(true);
+    expect(isOpen(items[2], expandedA, open)).toBe(true);
+    expect(isOpen(items[3], expandedA, open)).toBe(false);
+  });
+
+  it('says when a sub-batch failed to load or has no rows yet', () => {
+    const failed = new Map([
+      ['A', { ...loadingSubBatch('A'), state: 'error' as const, error: 'boom' }],
+    ]);
+    const [, line] = statusItems(top, query({ expanded: expandedA, subs: failed }), 0);
+    expect(moreText(line.more!, trans)).toBe('Could not load the sub-tasks: boom');
+    const empty = new Map([['A', sub('A', [])]]);
+    const [, none] = statusItems(top, query({ expanded: expandedA, subs: empty }), 0);
+    expect(moreText(none.more!, trans)).toBe('No sub-tasks yet.');
+  });
+
+  it('expands fanned-out rows and sub-batch rows; sub-batch rows cancel and retry, but do not edit', () => {
+    expect(itemActions({ kind: 'row', index: 0, job: top[0] }).expandable).toBe(true);
+    const child: StatusItem = {
+      kind: 'child',
+      index: 0,
+      depth: 1,
+      parent: 'A',
+      job: fanned({ id: 'c', status: 'error' }),
+    };
+    expect(itemActions(child)).toEqual({
+      expandable: true,
+      cancel: false,
+      retry: true,
+      edit: false,
+    });
+    expect(itemActions({ ...child, depth: 4 }).expandable).toBe(false);
+    expect(itemActions({ ...child, job: job({ status: 'running' }) })).toEqual({
+      expandable: false,
+      cancel: true,
+      retry: false,
+      edit: false,
+    });
+    const more: StatusItem = { kind: 'more', index: -1, job: top[0], depth: 1, parent: 'A' };
+    expect(itemActions(more)).toEqual({
+      expandable: false,
+      cancel: false,
+      retry: false,
+      edit: false,
+    });
+  });
+
+  it('classes, labels and titles sub-batch lines', () => {
+    const child: StatusItem = { kind: 'child', index: 2, depth: 1, job: job({ status: 'queued' }) };
+    expect(itemClass(child, false)).toBe('jp-Bulkrun-table-row jp-Bulkrun-row-queued jp-mod-child');
+    expect(itemClass({ kind: 'more', index: -1, job: top[0] }, true)).toBe(
+      'jp-Bulkrun-table-row jp-mod-child jp-mod-more jp-mod-active'
+    );
+    expect(itemLogTitle(child, trans)).toBe('Sub-task 3, attempt 1');
+    expect(itemLogTitle({ ...child, index: -1, job: job({ role: 'fan_in' }) }, trans)).toBe(
+      'Sub-batch fan-in, attempt 1'
+    );
+    expect(itemLogTitle({ kind: 'row', index: 0, job: job({ attempt: 2 }) }, trans)).toBe(
+      'Row 1, attempt 2'
+    );
+    expect(expandLabel({ kind: 'row', index: 0, job: top[0] }, false, trans)).toBe(
+      'Show sub-tasks'
+    );
+    expect(expandLabel({ kind: 'row', index: 0, job: fanned({ attempt: 2 }) }, true, trans)).toBe(
+      'Hide attempts and sub-tasks'
+    );
+    expect(expandLabel({ kind: 'row', index: 0, job: job({ attempt: 2 }) }, false, trans)).toBe(
+      'Show attempts'
     );
   });
 });

@@ -5,8 +5,11 @@ import {
   groupAttempts,
   mergeAttempts,
   retrySignature,
+  subBatchSpan,
   timeBounds,
+  timelineLanes,
 } from '../model/timeline';
+import { loadingSubBatch, withPage, type SubBatch } from '../model/subbatch';
 
 const t = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 const ms = (s: number) => Date.parse(t(s));
@@ -153,5 +156,102 @@ describe('every attempt of a row', () => {
 
   it('has no bounds when nothing has a time', () => {
     expect(timeBounds([[], attemptBars(job({ status: 'created' }), [], 0)])).toBeNull();
+  });
+});
+
+describe('nested fan-out', () => {
+  const kids = (total: number) => ({
+    total,
+    counts: { created: 0, queued: 0, running: 1, completed: total - 1, error: 0, terminated: 0 },
+    fanInJobId: null,
+  });
+  const fanned = (p: Partial<JobRecord>, total = 2) =>
+    job({ ...p, children: kids(total) } as Partial<JobRecord>);
+  const sub = (id: string, jobs: JobRecord[], nextCursor: string | null = null): SubBatch => ({
+    ...withPage(loadingSubBatch(id), { jobs, nextCursor, seq: 1 }),
+    id,
+  });
+  const opts = (p: Partial<Parameters<typeof timelineLanes>[3]> = {}) => ({
+    subs: new Map<string, SubBatch>(),
+    open: new Set<string>(),
+    now: ms(100),
+    fanInLabel: 'fan-in',
+    ...p,
+  });
+
+  it('spans a sub-batch from its first start to its last end, now while one runs', () => {
+    const a = job({ startedAt: t(10), finishedAt: t(20) });
+    const b = job({ startedAt: t(5), finishedAt: t(30) });
+    expect(subBatchSpan([a, b], ms(100))).toEqual({ start: ms(5), end: ms(30) });
+    const running = job({ status: 'running', startedAt: t(15) });
+    expect(subBatchSpan([a, running], ms(100))).toEqual({ start: ms(10), end: ms(100) });
+    expect(subBatchSpan([job({ status: 'queued', createdAt: t(1) })], ms(100))).toBeNull();
+  });
+
+  it('draws a closed fanned-out row as one lane that can open', () => {
+    const rows = [fanned({ id: 'A', startedAt: t(0), finishedAt: t(50) }), job({ id: 'B' })];
+    const lanes = timelineLanes(rows, null, null, opts());
+    expect(lanes.map(l => [l.label, l.fannedOut, l.open])).toEqual([
+      ['1', true, false],
+      ['2', false, false],
+    ]);
+  });
+
+  it('opens into the sub-batch’s span and a lane per sub-task, nested ones deeper', () => {
+    const rows = [fanned({ id: 'A', startedAt: t(0), finishedAt: t(50) })];
+    const subs = new Map([
+      [
+        'A',
+        sub('A', [
+          fanned({ id: 'a0', index: 0, batchId: 'A', startedAt: t(10), finishedAt: t(20) }, 1),
+          job({ id: 'a1', index: 1, batchId: 'A', startedAt: t(12), finishedAt: t(40) }),
+          job({
+            id: 'af',
+            index: null,
+            role: 'fan_in',
+            batchId: 'A',
+            startedAt: t(41),
+            finishedAt: t(45),
+          }),
+        ]),
+      ],
+      [
+        'a0',
+        sub('a0', [job({ id: 'x', index: 0, batchId: 'a0', startedAt: t(11), finishedAt: t(19) })]),
+      ],
+    ]);
+    const lanes = timelineLanes(rows, null, null, opts({ subs, open: new Set(['A', 'a0']) }));
+    expect(lanes.map(l => [l.key, l.label, l.depth])).toEqual([
+      ['A', '1', 0],
+      ['span-A', '1', 1],
+      ['a0', '1.1', 1],
+      ['span-a0', '1.1', 2],
+      ['x', '1.1.1', 2],
+      ['a1', '1.2', 1],
+      ['af', '1.fan-in', 1],
+    ]);
+    expect(lanes[1].span).toEqual({ start: ms(10), end: ms(45) });
+    expect(lanes[1].shown).toEqual({ loaded: 2, total: 2 });
+    expect(lanes[0].open).toBe(true);
+    // Sub-task spans count in the time axis.
+    expect(
+      timeBounds(
+        lanes.map(l => l.bars),
+        lanes.map(l => l.span)
+      )
+    ).toEqual({
+      t0: ms(0),
+      t1: ms(50),
+    });
+  });
+
+  it('shows an open sub-batch that is still loading as its row alone', () => {
+    const rows = [fanned({ id: 'A', startedAt: t(0) })];
+    const lanes = timelineLanes(rows, null, null, opts({ open: new Set(['A']) }));
+    expect(lanes.map(l => l.key)).toEqual(['A']);
+  });
+
+  it('counts sub-batch spans in the bounds even without bars', () => {
+    expect(timeBounds([], [null, { start: 5, end: 9 }])).toEqual({ t0: 5, t1: 9 });
   });
 });

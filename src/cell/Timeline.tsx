@@ -1,26 +1,27 @@
 /**
  * Gantt-style timeline: every attempt of each row on the row's line, each with its
  * waiting span (createdAt→startedAt) and running span (src/model/timeline.ts). Earlier
- * attempts come from the batch's full listing, fetched when a row has been retried.
+ * attempts come from the batch's full listing, fetched when a row has been retried. A
+ * row that fanned out opens (its ▸) into its sub-batch's span and sub-tasks, listed and
+ * followed live only while open (src/cell/status/useSubBatches.ts).
  */
 import * as React from 'react';
 import type { JobRecord } from '../api/types';
 import { useNow, useSignal, useView } from '../components/context';
 import { statusLabel } from '../components/status';
+import { childrenOf, childTitle, toggleOpen, wantedSubBatches } from '../model/subbatch';
 import { formatDuration } from '../model/summary';
-import {
-  attemptBars,
-  groupAttempts,
-  retrySignature,
-  timeBounds,
-  type AttemptBar,
-} from '../model/timeline';
+import { groupAttempts, retrySignature, timeBounds, timelineLanes } from '../model/timeline';
 import type { BatchModel } from './model';
+import { useSubBatches } from './status/useSubBatches';
 
 const MAX_ROWS = 1000;
+/** An open sub-batch is listed up to this many sub-tasks (its span counts only those). */
+const MAX_SUB_ROWS = 2000;
 const BAR_H = 10;
 const GAP = 4;
-const LEFT = 48;
+const LEFT = 72;
+const INDENT = 8;
 const WIDTH = 800;
 
 type History = ReturnType<typeof groupAttempts>;
@@ -61,15 +62,32 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
   const rows = all.slice(0, MAX_ROWS);
   const fanIn = model.fanIn;
   const history = useHistory(model, retrySignature(all, fanIn));
-  const lanes: { label: string; bars: AttemptBar[] }[] = [];
-  rows.forEach(
-    (r, i) =>
-      r && lanes.push({ label: String(i + 1), bars: attemptBars(r, history?.rows.get(i), now) })
+  const [open, setOpen] = React.useState<ReadonlySet<string>>(new Set<string>());
+  const sub = useSubBatches(subs =>
+    wantedSubBatches(
+      [...rows, fanIn ?? undefined].filter(r => r && open.has(r.id)),
+      open,
+      subs
+    )
   );
-  if (fanIn) {
-    lanes.push({ label: trans.__('fan-in'), bars: attemptBars(fanIn, history?.fanIn, now) });
-  }
-  const bounds = timeBounds(lanes.map(l => l.bars));
+  // An open sub-batch is listed whole (up to a bound): its span needs every sub-task.
+  React.useEffect(() => {
+    for (const s of sub.subs.values()) {
+      if (s.state === 'ready' && s.nextCursor && s.rows.length < MAX_SUB_ROWS) {
+        sub.more(s.id);
+      }
+    }
+  }, [sub.version, sub.subs, sub.more]);
+  const lanes = timelineLanes(rows, fanIn, history, {
+    subs: sub.subs,
+    open,
+    now,
+    fanInLabel: trans.__('fan-in'),
+  });
+  const bounds = timeBounds(
+    lanes.map(l => l.bars),
+    lanes.map(l => l.span)
+  );
   if (!lanes.length || !bounds) {
     return <p className="jp-Bulkrun-muted">{trans.__('Nothing has been queued yet.')}</p>;
   }
@@ -79,6 +97,7 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
   const height = lanes.length * (BAR_H + GAP) + 24;
   const ticks = 5;
   const retried = lanes.some(l => l.bars.length > 1);
+  const nested = lanes.some(l => l.span !== undefined);
   const describe = (label: string, j: JobRecord) => {
     const d =
       j.startedAt && (j.finishedAt || j.status === 'running')
@@ -89,6 +108,7 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
         : '';
     return `${trans.__('%1, attempt %2: %3', label, j.attempt, statusLabel(j.status, trans))}${d}`;
   };
+  const toggle = (id: string) => setOpen(o => toggleOpen(o, id));
   return (
     <div className="jp-Bulkrun-timeline">
       <div className="jp-Bulkrun-legend">
@@ -101,6 +121,11 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
           <>
             <span className="jp-Bulkrun-swatch jp-Bulkrun-swatch-earlier" />{' '}
             {trans.__('earlier attempt')}
+          </>
+        ) : null}
+        {nested ? (
+          <>
+            <span className="jp-Bulkrun-swatch jp-Bulkrun-swatch-subspan" /> {trans.__('sub-batch')}
           </>
         ) : null}
         <span className="jp-Bulkrun-muted">
@@ -127,10 +152,74 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
               </g>
             );
           })}
-          {lanes.map(({ label, bars }, i) => {
+          {lanes.map((lane, i) => {
             const y = i * (BAR_H + GAP) + 2;
+            const { label, bars } = lane;
+            if (lane.span !== undefined) {
+              const sp = lane.span;
+              const shown = lane.shown;
+              const title = sp
+                ? trans.__(
+                    'Sub-batch of %1: %2 from its first sub-task’s start to its last one’s end',
+                    label,
+                    formatDuration(sp.end - sp.start, trans)
+                  )
+                : trans.__('Sub-batch of %1: nothing has started yet', label);
+              const partial =
+                shown && shown.loaded < shown.total
+                  ? ' · ' + trans.__('first %1 of %2 sub-tasks', shown.loaded, shown.total)
+                  : '';
+              return (
+                <g key={lane.key}>
+                  <title>{title + partial}</title>
+                  <text
+                    x={LEFT - 6}
+                    y={y + BAR_H - 1}
+                    className="jp-Bulkrun-ticklabel"
+                    textAnchor="end"
+                  >
+                    {trans.__('sub-batch')}
+                  </text>
+                  {sp ? (
+                    <rect
+                      x={x(sp.start)}
+                      y={y + 2}
+                      width={Math.max(1, x(sp.end) - x(sp.start))}
+                      height={BAR_H - 4}
+                      className="jp-Bulkrun-subspan"
+                    />
+                  ) : null}
+                </g>
+              );
+            }
+            const job = bars[bars.length - 1]?.job;
+            const c = job ? childrenOf(job) : null;
             return (
-              <g key={bars[bars.length - 1]?.job.id || i}>
+              <g key={lane.key || i}>
+                {lane.fannedOut && job ? (
+                  <text
+                    x={2 + lane.depth * INDENT}
+                    y={y + BAR_H - 1}
+                    className="jp-Bulkrun-ticklabel jp-Bulkrun-lanetoggle"
+                    role="button"
+                    tabIndex={0}
+                    aria-expanded={lane.open}
+                    aria-label={
+                      lane.open
+                        ? trans.__('Hide the sub-batch of %1', label)
+                        : trans.__('Show the sub-batch of %1', label)
+                    }
+                    onClick={() => toggle(job.id)}
+                    onKeyDown={e => {
+                      if (e.key === 'Enter' || e.key === ' ') {
+                        e.preventDefault();
+                        toggle(job.id);
+                      }
+                    }}
+                  >
+                    {lane.open ? '▾' : '▸'}
+                  </text>
+                ) : null}
                 <text
                   x={LEFT - 6}
                   y={y + BAR_H - 1}
@@ -144,7 +233,10 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
                     key={bar.job.id || bar.job.attempt}
                     className={`jp-Bulkrun-attempt${bar.latest ? '' : ' jp-mod-earlier'}`}
                   >
-                    <title>{describe(label, bar.job)}</title>
+                    <title>
+                      {describe(label, bar.job) +
+                        (bar.latest && c ? ` · ${childTitle(c, trans)}` : '')}
+                    </title>
                     {bar.spans.map(s => (
                       <rect
                         key={s.kind}

@@ -105,6 +105,84 @@ export function jobFields(j: JobRecord): string {
   return rows.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n');
 }
 
+/** A fanned-out row's sub-batch: "sub-batch 7/10 done: 1 queued, 2 running, 5 completed, 2 failed". */
+export function childrenSummary(c: NonNullable<JobRecord['children']>): string {
+  return `sub-batch ${doneCount(c.counts)}/${c.total} done: ${summaryLine(c.counts)}`;
+}
+
+/** One (sub-)batch of `bulkrun status --depth N`: the rows shown, and how many were not. */
+export interface JobTreeLevel {
+  batchId: string;
+  rows: JobTreeRow[];
+  omitted: number;
+}
+
+/** A row, and the rows of its sub-batch when it fanned out and the depth reaches it. */
+export interface JobTreeRow {
+  job: JobRecord;
+  sub?: JobTreeLevel;
+}
+
+/**
+ * Which rows of a level the tree shows: all of them when asked (--jobs) or when there
+ * are at most `cap`; otherwise the ones worth a look (fanned out, failed, cancelled, and
+ * the fan-in), at most `cap`, in row order.
+ */
+export function pickTreeRows(
+  jobs: readonly JobRecord[],
+  all: boolean,
+  cap: number
+): { shown: JobRecord[]; omitted: number } {
+  if (all || jobs.length <= cap) return { shown: jobs.slice(), omitted: 0 };
+  const shown = jobs
+    .filter(
+      j => j.children || j.role === 'fan_in' || j.status === 'error' || j.status === 'terminated'
+    )
+    .slice(0, cap);
+  return { shown, omitted: jobs.length - shown.length };
+}
+
+/**
+ * The rows as a tree: each sub-batch's rows under their row, indented, numbered by
+ * their path ("3.0" is row 0 of row 3's sub-batch); rows that fanned out say their
+ * sub-batch's counts.
+ */
+export function jobsTree(level: JobTreeLevel): string {
+  const rows: string[][] = [];
+  const walk = (l: JobTreeLevel, prefix: string, depth: number) => {
+    const pad = '  '.repeat(depth);
+    for (const { job: j, sub } of l.rows) {
+      const own = j.role === 'fan_in' ? 'fan-in' : String(j.index ?? '-');
+      const label = prefix ? `${prefix}.${own}` : own;
+      const detail = [
+        j.children ? childrenSummary(j.children) : '',
+        truncate(j.error?.message ?? '', 80),
+      ].filter(Boolean);
+      rows.push([
+        pad + label,
+        j.id,
+        statusText(j),
+        String(j.attempt),
+        duration(j),
+        detail.join('; '),
+      ]);
+      if (sub) walk(sub, label, depth + 1);
+    }
+    if (l.omitted > 0) {
+      rows.push([
+        `${pad}…`,
+        '',
+        '',
+        '',
+        '',
+        `${l.omitted} more row${l.omitted === 1 ? '' : 's'} (bulkrun status ${l.batchId} --jobs)`,
+      ]);
+    }
+  };
+  walk(level, '', 0);
+  return table(['row', 'job', 'status', 'attempt', 'runtime', 'detail'], rows);
+}
+
 export function batchHeader(b: BatchRecord): string {
   const lines = [
     `batch ${b.id}${b.label ? `  "${b.label}"` : ''}`,

@@ -1,30 +1,37 @@
 /**
  * One line of the Status tab's task table: a row's newest attempt (with its expander and
- * actions) or one of its earlier attempts, as grid cells under src/cell/status/JobTable.tsx's
- * header.
+ * actions), one of its earlier attempts, a row of an expanded sub-batch (indented, with
+ * its own expander) or a sub-batch's closing line (loading, more pages), as grid cells
+ * under src/cell/status/JobTable.tsx's header.
  */
 import * as React from 'react';
 import type { JobRecord } from '../../api/types';
 import { useView } from '../../components/context';
 import { reasonOf, StatusBadge } from '../../components/status';
 import {
+  expandLabel,
   itemActions,
   itemClass,
   itemDomId,
-  logTitle,
+  itemLogTitle,
+  moreText,
   paramSummary,
   type StatusItem,
 } from '../../model/statusview';
 import { peakMemory } from '../../model/efficiency';
 import { formatDuration, runtimeMs } from '../../model/summary';
+import { SubProgress } from './SubProgress';
 import type { OpenLog } from './useStatusView';
 
 /**
- * The table's columns: expand, row, parameters, status, time, peak memory, exit, tries,
- * reason, actions.
+ * The table's columns: expand, row, parameters, status (with a sub-batch's progress),
+ * time, peak memory, exit, tries, reason, actions.
  */
 export const GRID_COLUMNS =
-  '28px 48px minmax(100px, 2fr) 96px 64px 72px 40px 64px minmax(80px, 2fr) 112px';
+  '28px 48px minmax(100px, 2fr) 150px 64px 72px 40px 64px minmax(80px, 2fr) 112px';
+
+/** A sub-batch line's indent per level, in px. */
+const INDENT = 14;
 
 export interface JobRowHandlers {
   onActivate: (i: number) => void;
@@ -32,6 +39,14 @@ export interface JobRowHandlers {
   onLogs: (log: OpenLog) => void;
   onAction: (job: JobRecord, action: 'cancel' | 'retry') => void;
   onEdit: (job: JobRecord) => void;
+}
+
+/** What sub-batch lines add (the table takes them from its view). */
+export interface LineHandlers extends JobRowHandlers {
+  /** Opens or closes a sub-batch row's own sub-batch. */
+  onToggleChild: (id: string) => void;
+  /** Loads a sub-batch's next page (or its failed one again). */
+  onMore: (subBatchId: string) => void;
 }
 
 export function JobRow(props: {
@@ -44,44 +59,103 @@ export function JobRow(props: {
   now: number;
   keyParams: string[];
   style: React.CSSProperties;
-  handlers: JobRowHandlers;
+  handlers: LineHandlers;
 }): JSX.Element {
   const { trans } = useView();
   const { item: it, position: i, open, handlers: h } = props;
   const j = it.job;
   const rt = runtimeMs(j, props.now);
   const isRow = it.kind === 'row';
+  const isChild = it.kind === 'child';
   const can = itemActions(it);
   const row = it.index + 1;
   const reason = reasonOf(j, trans);
-  return (
-    <div
-      id={itemDomId(props.batchId, i)}
-      role="row"
-      aria-rowindex={i + 1}
-      aria-expanded={can.expandable ? open : undefined}
-      className={itemClass(it, props.active)}
-      style={{ ...props.style, display: 'grid', gridTemplateColumns: GRID_COLUMNS }}
-      onClick={() => h.onActivate(i)}
+  const rowAttrs = {
+    id: itemDomId(props.batchId, i),
+    role: 'row',
+    'aria-rowindex': i + 1,
+    className: itemClass(it, props.active),
+    style: { ...props.style, display: 'grid', gridTemplateColumns: GRID_COLUMNS },
+    onClick: () => h.onActivate(i),
+  };
+  const indent = { paddingLeft: 6 + (it.depth ?? 0) * INDENT };
+  if (it.kind === 'more' && it.more) {
+    const more = it.more;
+    const sub = it.parent ?? j.id;
+    return (
+      <div {...rowAttrs}>
+        <div role="gridcell" />
+        <div role="gridcell" />
+        <div
+          role="gridcell"
+          className="jp-Bulkrun-subbatch-more"
+          style={{ ...indent, gridColumn: '3 / -1' }}
+        >
+          <span className={more.state === 'error' ? 'jp-Bulkrun-error' : 'jp-Bulkrun-muted'}>
+            {moreText(more, trans)}
+          </span>
+          {more.state === 'more' || more.state === 'error' ? (
+            <button className="jp-Bulkrun-linkbutton" tabIndex={-1} onClick={() => h.onMore(sub)}>
+              {more.state === 'more' ? trans.__('show more') : trans.__('try again')}
+            </button>
+          ) : null}
+        </div>
+      </div>
+    );
+  }
+  const toggle = can.expandable ? (
+    <button
+      className="jp-Bulkrun-iconbutton"
+      tabIndex={-1}
+      aria-label={expandLabel(it, open, trans)}
+      onClick={() => (isRow ? h.onToggle(it.index) : h.onToggleChild(j.id))}
     >
-      <div role="gridcell">
-        {can.expandable ? (
-          <button
-            className="jp-Bulkrun-iconbutton"
-            tabIndex={-1}
-            aria-label={open ? trans.__('Hide attempts') : trans.__('Show attempts')}
-            onClick={() => h.onToggle(it.index)}
-          >
-            {open ? '▾' : '▸'}
-          </button>
-        ) : null}
+      {open ? '▾' : '▸'}
+    </button>
+  ) : null;
+  // Accessible names: whole sentences, so that each translates as one.
+  const fanIn = isChild && j.role === 'fan_in';
+  const names = !isChild
+    ? {
+        logs: trans.__('Logs of row %1', row),
+        cancel: trans.__('Cancel row %1', row),
+        retry: trans.__('Retry row %1', row),
+      }
+    : fanIn
+      ? {
+          logs: trans.__('Logs of the sub-batch fan-in'),
+          cancel: trans.__('Cancel the sub-batch fan-in'),
+          retry: trans.__('Retry the sub-batch fan-in'),
+        }
+      : {
+          logs: trans.__('Logs of sub-task %1', row),
+          cancel: trans.__('Cancel sub-task %1', row),
+          retry: trans.__('Retry sub-task %1', row),
+        };
+  return (
+    <div {...rowAttrs} aria-expanded={can.expandable ? open : undefined}>
+      <div role="gridcell">{isChild ? null : toggle}</div>
+      <div role="gridcell" className={isChild ? 'jp-Bulkrun-muted' : undefined}>
+        {isRow ? row : fanIn ? trans.__('fan-in') : isChild ? row : '↳'}
       </div>
-      <div role="gridcell">{isRow ? row : '↳'}</div>
-      <div role="gridcell" className="jp-Bulkrun-ellipsis" title={JSON.stringify(j.params)}>
-        {isRow ? paramSummary(j, props.keyParams) : trans.__('attempt %1', j.attempt)}
-      </div>
-      <div role="gridcell">
+      {isChild ? (
+        <div
+          role="gridcell"
+          className="jp-Bulkrun-ellipsis jp-Bulkrun-subbatch-params"
+          style={indent}
+          title={`${j.app ?? ''} ${JSON.stringify(j.params ?? {})}`}
+        >
+          {toggle ?? <span className="jp-Bulkrun-subbatch-spacer" />}
+          {paramSummary(j, [])}
+        </div>
+      ) : (
+        <div role="gridcell" className="jp-Bulkrun-ellipsis" title={JSON.stringify(j.params)}>
+          {isRow ? paramSummary(j, props.keyParams) : trans.__('attempt %1', j.attempt)}
+        </div>
+      )}
+      <div role="gridcell" className="jp-Bulkrun-statuscell">
         <StatusBadge status={j.status} trans={trans} />
+        {it.kind === 'attempt' ? null : <SubProgress job={j} />}
       </div>
       <div role="gridcell">{rt === null ? '' : formatDuration(rt, trans)}</div>
       <div role="gridcell">{peakMemory(j)}</div>
@@ -94,8 +168,8 @@ export function JobRow(props: {
         <button
           className="jp-Bulkrun-linkbutton"
           tabIndex={-1}
-          aria-label={trans.__('Logs of row %1', row)}
-          onClick={() => h.onLogs({ job: j, title: logTitle(it.index, j, trans) })}
+          aria-label={names.logs}
+          onClick={() => h.onLogs({ job: j, title: itemLogTitle(it, trans) })}
         >
           {trans.__('logs')}
         </button>
@@ -103,7 +177,7 @@ export function JobRow(props: {
           <button
             className="jp-Bulkrun-linkbutton"
             tabIndex={-1}
-            aria-label={trans.__('Cancel row %1', row)}
+            aria-label={names.cancel}
             onClick={() => h.onAction(j, 'cancel')}
           >
             {trans.__('cancel')}
@@ -113,7 +187,7 @@ export function JobRow(props: {
           <button
             className="jp-Bulkrun-linkbutton"
             tabIndex={-1}
-            aria-label={trans.__('Retry row %1', row)}
+            aria-label={names.retry}
             onClick={() => h.onAction(j, 'retry')}
           >
             {trans.__('retry')}

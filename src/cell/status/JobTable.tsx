@@ -1,13 +1,14 @@
 /**
- * The Status tab's virtualized task table: sortable header, one line per shown row and
- * expanded attempt (src/cell/status/JobRow.tsx), keyboard navigation on the grid.
+ * The Status tab's virtualized task table: sortable header, one line per shown row,
+ * expanded attempt and expanded sub-batch row (src/cell/status/JobRow.tsx), keyboard
+ * navigation on the grid.
  */
 import * as React from 'react';
 import { useView } from '../../components/context';
 import { SortHeader } from '../../components/SortHeader';
 import { VirtualList } from '../../components/virtual';
 import { itemDomId, itemKey } from '../../model/statusview';
-import { GRID_COLUMNS, JobRow, type JobRowHandlers } from './JobRow';
+import { GRID_COLUMNS, JobRow, type JobRowHandlers, type LineHandlers } from './JobRow';
 import type { StatusView } from './useStatusView';
 
 const ROW_H = 30;
@@ -20,7 +21,8 @@ export function JobTable(props: {
   handlers: JobRowHandlers;
 }): JSX.Element {
   const { trans } = useView();
-  const { items, activeRow, sort, sortOn } = props.view;
+  const { items, activeRow, sort, sortOn, toggleChild, more } = props.view;
+  const handlers: LineHandlers = { ...props.handlers, onToggleChild: toggleChild, onMore: more };
   return (
     <div className="jp-Bulkrun-table" data-lm-suppress-shortcuts="true">
       <div
@@ -61,11 +63,11 @@ export function JobTable(props: {
             position={i}
             batchId={props.batchId}
             active={i === activeRow}
-            open={props.view.expanded.has(items[i].index)}
+            open={props.view.isOpen(items[i])}
             now={props.now}
             keyParams={props.keyParams}
             style={style}
-            handlers={props.handlers}
+            handlers={handlers}
           />
         )}
       />

@@ -28,7 +28,7 @@ import type { OpenLog } from './useStatusView';
  * time, peak memory, exit, tries, reason, actions.
  */
 export const GRID_COLUMNS =
-  '28px 48px minmax(100px, 2fr) 150px 64px 72px 40px 64px minmax(80px, 2fr) 112px';
+  '28px 48px minmax(100px, 2fr) 150px 64px 80px 40px 64px minmax(80px, 2fr) 112px';
 
 /** A sub-batch line's indent per level, in px. */
 const INDENT = 14;

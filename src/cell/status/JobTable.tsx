@@ -35,7 +35,7 @@ export function JobTable(props: {
         <div role="columnheader">{trans.__('Parameters')}</div>
         <SortHeader id="status" label={trans.__('Status')} sort={sort} onSort={sortOn} />
         <SortHeader id="time" label={trans.__('Time')} sort={sort} onSort={sortOn} />
-        <SortHeader id="memory" label={trans.__('Peak mem')} sort={sort} onSort={sortOn} />
+        <SortHeader id="memory" label={trans.__('Memory')} sort={sort} onSort={sortOn} />
         <SortHeader id="exit" label={trans.__('Exit')} sort={sort} onSort={sortOn} />
         <SortHeader id="tries" label={trans.__('Tries')} sort={sort} onSort={sortOn} />
         <div role="columnheader">{trans.__('Reason')}</div>

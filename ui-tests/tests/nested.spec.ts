@@ -1,0 +1,51 @@
+/**
+ * Nested fan-out in a real JupyterLab (local backend): rows of demo-fanout each fan out
+ * demo-echo tasks with a fan-in; each row shows its sub-batch's progress inline and
+ * expands into the sub-batch's rows.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+
+test.use({ autoGoto: true });
+test.setTimeout(180000);
+
+async function newBulkCell(page: IJupyterLabPageFixture, name: string): Promise<Locator> {
+  await page.notebook.createNew(name);
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
+  const view = page.locator('.jp-Bulkrun-view').first();
+  await expect(view).toBeVisible();
+  return view;
+}
+
+test('rows that fan out show their sub-batch inline and expand into its rows', async ({ page }) => {
+  const view = await newBulkCell(page, 'nested.ipynb');
+  const input = view.locator('.jp-Bulkrun-apppicker input').first();
+  await input.click();
+  await input.fill('demo-fanout');
+  await expect(view.locator('[role="option"]').first()).toContainText('demo-fanout');
+  await page.keyboard.press('Enter');
+  const cell = view.locator('[data-cell="0:0"]');
+  await cell.click();
+  await cell.evaluate(el => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', 'n\tprefix\n3\tleft\n2\tright');
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  await view.locator('.jp-Bulkrun-run').click();
+  await expect(view.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', { timeout: 90000 });
+
+  // Each row says how its sub-batch went: 3 and 2 tasks, all done.
+  const progress = view.locator('.jp-Bulkrun-subprogress-text');
+  await expect(progress).toHaveText(['3/3', '2/2']);
+  await expect(view.locator('.jp-Bulkrun-subprogress').first()).toHaveAttribute(
+    'title',
+    /Sub-batch: 3 of 3 done/
+  );
+  // Expanding the first row lists its tasks (and the fan-in), with their own logs.
+  await view.getByRole('button', { name: 'Show sub-tasks' }).first().click();
+  const sub = view.locator('.jp-Bulkrun-subbatch-params');
+  await expect(sub.filter({ hasText: 'left' })).toHaveCount(3, { timeout: 15000 });
+  await view.screenshot({ path: test.info().outputPath('nested-light.png') });
+  await view.getByRole('button', { name: 'Hide sub-tasks' }).first().click();
+  await expect(sub.filter({ hasText: 'left' })).toHaveCount(0);
+});

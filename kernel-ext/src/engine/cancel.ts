@@ -46,15 +46,7 @@ export function cancelBatch(
     const b = store.batches.get(id)!;
     const children = store.jobs.byBatch(id).filter(c => !isTerminal(c.status));
     if (children.length === 0 && isTerminal(store.jobs.get(id)!.status)) return;
-    // Down the tree first (docs/SEMANTICS.md "Nested fan-out"): the deepest sub-batches'
-    // rows, then theirs, so no row outlives the row that made it.
-    for (const sub of store.jobs.subBatches(id).reverse()) {
-      const rows = store.jobs.byBatch(sub).filter(c => !isTerminal(c.status));
-      if (rows.length === 0) continue;
-      store.batches.update(sub, { cancelled: 'batch_abort' });
-      for (const c of rows) ended.push(life.terminate(c, 'batch_abort', 'batch cancelled'));
-      life.markBatchDirty(sub);
-    }
+    ended.push(...abortBelow(core, id, 'batch cancelled'));
     store.batches.update(id, { cancelled: code });
     if (!b.cancelled) store.jobs.update(id, { terminated_code: code });
     for (const c of children) {
@@ -70,4 +62,26 @@ export function cancelBatch(
   void effects.cancelAtBackend(toStop);
   effects.kick();
   return visibleBatch(store, actor, id, opts);
+}
+
+/**
+ * Ends every open row of the sub-batches below `batchId` with `batch_abort`, deepest first,
+ * so no row outlives the row that made it (docs/SEMANTICS.md "Nested fan-out"). Inside a
+ * commit; answers the rows it ended (for the scheduler to be told).
+ */
+export function abortBelow(
+  core: Pick<Parts['core'], 'store' | 'life'>,
+  batchId: string,
+  why: string
+): JobRow[] {
+  const { store, life } = core;
+  const ended: JobRow[] = [];
+  for (const sub of store.jobs.subBatches(batchId).reverse()) {
+    const rows = store.jobs.byBatch(sub).filter(c => !isTerminal(c.status));
+    if (rows.length === 0) continue;
+    store.batches.update(sub, { cancelled: 'batch_abort' });
+    for (const c of rows) ended.push(life.terminate(c, 'batch_abort', why));
+    life.markBatchDirty(sub);
+  }
+  return ended;
 }

@@ -9,6 +9,7 @@ import type { BackendHealth, PriorityChange, StatusUpdate, TrackedJob } from '..
 import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
+import { abortBelow } from './cancel';
 import { mergeUsage } from './usage';
 import type { JobRow } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
@@ -210,9 +211,13 @@ export class Tracker {
         error_message: u.error?.message ?? `The fan-out job exited with code ${exit}`,
       });
       store.batches.update(row.id, { cancelled: 'batch_abort' });
+      const ended = abortBelow(this.core, row.id, 'fan-out job failed');
       for (const child of store.jobs.byBatch(row.id)) {
-        if (!isTerminal(child.status)) life.terminate(child, 'batch_abort', 'fan-out job failed');
+        if (!isTerminal(child.status))
+          ended.push(life.terminate(child, 'batch_abort', 'fan-out job failed'));
       }
+      // After the commit: the scheduler is told only what the store recorded.
+      setImmediate(() => void this.cancelAtBackend(ended));
     }
     life.markBatchDirty(row.id);
   }

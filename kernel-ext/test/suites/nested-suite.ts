@@ -175,6 +175,36 @@ export function defineNestedSuite(
     expect(open).toBe(0);
   });
 
+  it('a row whose own process fails after fanning out ends in its error, and everything below it stops', async () => {
+    // Level 2 fans out and then fails: its sub-batch, and theirs, end batch_abort.
+    const post = await s.req('POST', '/api/v1/batches', {
+      app: 't-nest',
+      params: [{ levels: 2, n: 2, sleep: 30 }],
+      maxRetries: 0,
+    });
+    const id = post.body.batch.id;
+    const { store } = s.server.engine;
+    await until(async () => store.jobs.subBatches(id).length >= 3, 60000, 'two levels fanned out');
+    const [row] = await jobsOf(id);
+    // The row's process is done; a failed exit reported by its backend is what remains.
+    s.server.engine.tracker.apply([
+      {
+        jobId: row.id,
+        status: 'error',
+        exitCode: 1,
+        error: { code: 'job_crashed', message: 'exited 1' },
+      },
+    ]);
+    const b = await waitBatch(s, id, ['error', 'terminated']);
+    expect(b.status).toBe('error');
+    const [after] = await jobsOf(id);
+    expect(after).toMatchObject({ status: 'error', error: { code: 'job_crashed' } });
+    for (const sub of store.jobs.subBatches(id))
+      expect(
+        store.jobs.byBatch(sub).every(j => j.status === 'terminated' || j.status === 'completed')
+      ).toBe(true);
+  });
+
   it('priority reaches every level; the depth limit is a clear 409', async () => {
     const post = await s.req('POST', '/api/v1/batches', {
       app: 't-nest',

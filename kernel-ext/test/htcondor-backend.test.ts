@@ -21,13 +21,17 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 let root: string;
 let fake: FakeCondor;
+/** Backends of the current test, closed after it (their usage follow-up timers stop). */
+let opened: HTCondorBackend[] = [];
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'htcondor-test-'));
   fake = useFakeCondor(path.join(root, 'schedd'));
 });
 
-afterEach(() => {
+afterEach(async () => {
+  for (const b of opened) await b.close();
+  opened = [];
   // Stop anything still running from this test's fake schedd.
   fake.pause(true);
   try {
@@ -43,6 +47,7 @@ afterEach(() => {
 
 async function backend(cfg: HTCondorConfig = {}): Promise<HTCondorBackend> {
   const b = new HTCondorBackend({ pollIntervalMs: 100, exitRecordGraceMs: 0, ...cfg });
+  opened.push(b);
   await b.init({ log: silent, emit: () => undefined, stateDir: path.join(root, 'state') });
   return b;
 }
@@ -93,7 +98,9 @@ async function pollUntilDone(b: HTCondorBackend, jobs: TrackedJob[], timeoutMs =
     polls++;
     for (const u of updates) {
       seen.push(u);
-      const j = jobs.find(x => x.jobId === u.jobId)!;
+      const j = jobs.find(x => x.jobId === u.jobId);
+      // A finished job's later update carries only its usage (its final ad came late).
+      if (!j || final.has(u.jobId)) continue;
       j.status = u.status;
       if (['completed', 'error', 'terminated'].includes(u.status)) final.set(u.jobId, u);
     }
@@ -460,4 +467,96 @@ test('reprioritize of a job that already left the queue is not an error', async 
       },
     ])
   ).resolves.toBeUndefined();
+});
+
+describe('usage from the final ad', () => {
+  // 120 MiB touched page by page, then 1 s of CPU (counted from the process's start).
+  const hog = [
+    'python3',
+    '-c',
+    'import time\nn = 120 << 20\nb = bytearray(n)\nb[::4096] = b"x" * (n >> 12)\n' +
+      'while time.process_time() < 1.0: pass',
+  ];
+  const MiB = 1024 * 1024;
+
+  async function withEmits(cfg: HTCondorConfig = {}) {
+    const emitted: StatusUpdate[] = [];
+    const b = new HTCondorBackend({ pollIntervalMs: 100, exitRecordGraceMs: 0, ...cfg });
+    opened.push(b);
+    await b.init({
+      log: silent,
+      emit: u => emitted.push(...u),
+      stateDir: path.join(root, 'state'),
+    });
+    return { b, emitted };
+  }
+
+  /** The job's HTCondor usage: on its terminal update, or a usage-only one after it. */
+  async function condorUsage(jobId: string, seen: StatusUpdate[], emitted: StatusUpdate[]) {
+    for (let i = 0; i < 100; i++) {
+      const u = [...seen, ...emitted].find(
+        x => x.jobId === jobId && x.usage?.source === 'htcondor'
+      );
+      if (u) return u;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`no HTCondor usage for ${jobId}`);
+  }
+
+  function expectHogUsage(usage: StatusUpdate['usage']) {
+    // ru_maxrss of the python process: the 120 MiB plus the interpreter (~10 MiB).
+    expect(usage!.maxRssBytes).toBeGreaterThanOrEqual(120 * MiB);
+    expect(usage!.maxRssBytes).toBeLessThan(120 * MiB * 1.15);
+    // python's own 1.0 s, plus the prelude's and the wrapper's shells and GNU time (about
+    // 0.1 s here: a fixed cost, not a share of the busy time).
+    expect(usage!.cpuSeconds).toBeGreaterThanOrEqual(1.0);
+    expect(usage!.cpuSeconds).toBeLessThan(1.25);
+    expect(usage!.wallSeconds).toBeGreaterThanOrEqual(1.0);
+    expect(usage!.wallSeconds).toBeLessThan(10);
+    // The work dir: job file, records, logs: a few KiB.
+    expect(usage!.maxDiskBytes).toBeGreaterThan(0);
+    expect(usage!.maxDiskBytes).toBeLessThan(MiB);
+  }
+
+  test('memory, CPU, wall and disk of the job the fake ran, with source htcondor', async () => {
+    const { b, emitted } = await withEmits();
+    const items = [job('hog', hog)];
+    const out = await b.submit({ groupId: 'g1', items });
+    const { final, seen } = await pollUntilDone(b, track(items, outcomesMap(out)));
+    expect(final.get('hog')!.status).toBe('completed');
+    const u = await condorUsage('hog', seen, emitted);
+    expectHogUsage(u.usage);
+    await b.close();
+  });
+
+  test('an exit record read while the ad still says running: the usage follows in a usage-only update', async () => {
+    process.env.FAKE_CONDOR_REPORT_DELAY_MS = '1500';
+    try {
+      const { b, emitted } = await withEmits();
+      const items = [job('late', hog)];
+      const out = await b.submit({ groupId: 'g1', items });
+      const { final, seen } = await pollUntilDone(b, track(items, outcomesMap(out)));
+      // The wrapper's record ended the job before the schedd knew: no HTCondor figures yet.
+      expect(final.get('late')).toMatchObject({ status: 'completed' });
+      expect(final.get('late')!.usage?.source).not.toBe('htcondor');
+      const before = fake.calls().filter(c => c[0] === 'condor_history').length;
+      // No job is active any more, so the engine would not poll: the backend emits it.
+      const u = await condorUsage('late', seen, emitted);
+      expect(emitted).toContain(u);
+      expect(u).toMatchObject({
+        jobId: 'late',
+        status: 'completed',
+        backendJobId: out[0].backendJobId,
+      });
+      expectHogUsage(u.usage);
+      // Bounded: one condor_history per 5 s while it waited, then none.
+      const during = fake.calls().filter(c => c[0] === 'condor_history').length - before;
+      expect(during).toBeLessThanOrEqual(3);
+      await new Promise(r => setTimeout(r, 1200));
+      expect(fake.calls().filter(c => c[0] === 'condor_history').length - before).toBe(during);
+      await b.close();
+    } finally {
+      delete process.env.FAKE_CONDOR_REPORT_DELAY_MS;
+    }
+  });
 });

@@ -5,8 +5,11 @@ import type { TrackedJob } from '../src/backends/base';
 import {
   actionFailureIsHarmless,
   adId,
+  adUsage,
   exprOf,
   interpretAd,
+  isFinalAd,
+  POLL_ATTRIBUTES,
   num,
   parseAdsJson,
   parseTerse,
@@ -176,5 +179,88 @@ describe('history constraint', () => {
     ).toBe(
       '(ClusterId == 5 && ProcId >= 0 && ProcId <= 2) || (ClusterId == 9 && member(ProcId, {1,4})) || (ClusterId == 11 && ProcId == 7)'
     );
+  });
+});
+
+describe('usage from the ad', () => {
+  // A completed ad as condor_history -json prints it (MemoryUsage is the submit-time
+  // expression; ResidentSetSize the peak in KiB; DiskUsage KiB; CPU and wall in seconds).
+  const completed = parseAdsJson(`[
+{
+  "ClusterId": 31,
+  "CompletionDate": 1732191100,
+  "DiskUsage": 2500,
+  "ExitBySignal": false,
+  "ExitCode": 0,
+  "JobCurrentStartDate": 1732191090,
+  "JobStatus": 4,
+  "MemoryUsage": "\\/Expr(( ( ResidentSetSize + 1023 ) / 1024 ))\\/",
+  "ProcId": 0,
+  "RemoteSysCpu": 0.25,
+  "RemoteUserCpu": 1.5,
+  "RemoteWallClockTime": 10.0,
+  "ResidentSetSize": 204800
+}
+]`)[0];
+
+  test('the poll asks for every usage attribute', () => {
+    for (const a of [
+      'MemoryUsage',
+      'ResidentSetSize',
+      'RemoteUserCpu',
+      'RemoteSysCpu',
+      'RemoteWallClockTime',
+      'DiskUsage',
+    ])
+      expect(POLL_ATTRIBUTES).toContain(a);
+  });
+  test('ResidentSetSize KiB, CPU user + sys, wall, DiskUsage KiB', () => {
+    expect(exprOf(completed.MemoryUsage)).not.toBeNull();
+    expect(adUsage(completed)).toEqual({
+      maxRssBytes: 200 * 1024 * 1024,
+      cpuSeconds: 1.75,
+      wallSeconds: 10,
+      maxDiskBytes: 2500 * 1024,
+      source: 'htcondor',
+    });
+  });
+  test('MemoryUsage in MiB when it is a number and ResidentSetSize is missing', () => {
+    expect(adUsage({ MemoryUsage: 300, RemoteUserCpu: 2 })).toEqual({
+      maxRssBytes: 300 * 1024 * 1024,
+      cpuSeconds: 2,
+      source: 'htcondor',
+    });
+  });
+  test('an ad without figures has no usage', () => {
+    expect(adUsage({ ClusterId: 1, ProcId: 0, JobStatus: 4, ResidentSetSize: 0 })).toBeNull();
+    expect(adUsage({ MemoryUsage: '/Expr(( ( ResidentSetSize + 1023 ) / 1024 ))/' })).toBeNull();
+  });
+  test('final ads are completed, removed and held ones', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(s => isFinalAd({ JobStatus: s }))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+  test('a terminal update from a final ad carries the usage, over the wrapper record', () => {
+    const u = interpretAd(tracked('running'), completed, noRecords).update!;
+    expect(u).toMatchObject({
+      status: 'completed',
+      usage: { maxRssBytes: 200 * 1024 * 1024, cpuSeconds: 1.75, source: 'htcondor' },
+    });
+    const exit = { exitCode: 0, at: new Date(1732191099_000) };
+    const r = interpretAd(tracked('running'), completed, { exit, started: null }).update!;
+    expect(r.usage).toMatchObject({ cpuSeconds: 1.75, wallSeconds: 10, source: 'htcondor' });
+  });
+  test('a running ad with an exit record: the record ends the job, its figures do not count', () => {
+    const running = { ...completed, JobStatus: 2 };
+    const exit = { exitCode: 0, at: new Date(1732191099_000) };
+    const u = interpretAd(tracked('running'), running, { exit, started: null }).update!;
+    expect(u.status).toBe('completed');
+    expect(u.usage?.source).not.toBe('htcondor');
   });
 });

@@ -9,10 +9,12 @@ import {
   parseArrayRange,
   parseSacct,
   parseScontrolConfig,
+  parseSlurmDuration,
+  parseSlurmSize,
   parseSqueueJson,
   parseSqueueText,
 } from '../src/backends/slurm-parse';
-import { cancelSpecs } from '../src/backends/slurm';
+import { cancelSpecs, usageOf } from '../src/backends/slurm';
 
 const FIX = path.join(__dirname, 'fixtures', 'slurm');
 const read = (f: string) => fs.readFileSync(path.join(FIX, f), 'utf8');
@@ -118,7 +120,8 @@ describe('squeue text (-h -r -t all -o)', () => {
 
 describe('sacct -P', () => {
   test('states with "by", code:signal exit codes, pending ranges', () => {
-    const rows = parseSacct(read('sacct-array.txt'));
+    // The fixture has the allocation-only format of before (no usage columns).
+    const rows = parseSacct(read('sacct-array.txt'), 'JobID,State,ExitCode,Start,End,JobName');
     expect(rows[0]).toMatchObject({
       id: '700_0',
       arrayJobId: '700',
@@ -136,6 +139,102 @@ describe('sacct -P', () => {
     expect(rows[5]).toMatchObject({ arrayJobId: '700', taskId: null, name: 'bulkrun:gacct:0' });
     expect([...rows[5].remainder!]).toEqual([5, 6, 7, 8, 9]);
     expect(rows[5].startTime).toBeNull();
+    expect(rows[0].usage).toBeUndefined();
+  });
+
+  // Real output of 22.05.8 on the scripts/slurm-up cluster (accounting on), with the
+  // backend's SACCT_FORMAT and without -X: step rows follow their allocation. 22292_0 was
+  // captured while it ran (a python job holding 200 MiB, a 3-task array, a 50 MiB dd).
+  const REAL = [
+    '22290|COMPLETED|0:0|2026-12-02T02:25:39|2026-12-02T02:25:44|5|00:02.135|||wrap',
+    '22290.batch|COMPLETED|0:0|2026-12-02T02:25:39|2026-12-02T02:25:44|5|00:02.135|221120K|0.00M|batch',
+    '22292_1|COMPLETED|0:0|2026-12-02T02:26:24|2026-12-02T02:26:27|3|00:00.004|||wrap',
+    '22292_1.batch|COMPLETED|0:0|2026-12-02T02:26:24|2026-12-02T02:26:27|3|00:00.004|3M|0.00M|batch',
+    '22295|COMPLETED|0:0|2026-12-02T02:26:36|2026-12-02T02:26:39|3|00:00.057|||wrap',
+    '22295.batch|COMPLETED|0:0|2026-12-02T02:26:36|2026-12-02T02:26:39|3|00:00.057|2968K|50.00M|batch',
+    '22292_0|RUNNING|0:0|2026-12-02T02:26:24|Unknown|1|00:00:00|||wrap',
+    '22292_0.batch|RUNNING|0:0|2026-12-02T02:26:24|Unknown|1|00:00:00|||batch',
+  ].join('\n');
+
+  test('steps fold into their job: MaxRSS and MaxDiskWrite of the largest step, TotalCPU', () => {
+    const rows = parseSacct(REAL);
+    expect(rows.map(r => r.id)).toEqual(['22290', '22292_1', '22295', '22292_0']);
+    expect(rows[0].usage).toEqual({
+      wallSeconds: 5,
+      cpuSeconds: 2.135,
+      maxRssBytes: 221120 * 1024,
+      maxDiskBytes: 0,
+      steps: 1,
+      stepsRunning: 0,
+    });
+    expect(rows[1]).toMatchObject({ arrayJobId: '22292', taskId: 1, state: 'COMPLETED' });
+    expect(rows[1].usage).toMatchObject({ maxRssBytes: 3 * 1024 * 1024, cpuSeconds: 0.004 });
+    expect(rows[2].usage).toMatchObject({ maxDiskBytes: 50 * 1024 * 1024 });
+    expect(rows[3].usage).toMatchObject({ steps: 1, stepsRunning: 1, maxRssBytes: null });
+  });
+
+  test('several steps: the largest MaxRSS; TotalCPU the allocation row sums them', () => {
+    const rows = parseSacct(
+      [
+        '900|COMPLETED|0:0|2024-05-01T10:00:00|2024-05-01T10:01:00|60|01:05.500|||multi',
+        '900.batch|COMPLETED|0:0|2024-05-01T10:00:00|2024-05-01T10:01:00|60|00:05.500|2G|1.5M|batch',
+        '900.extern|COMPLETED|0:0|2024-05-01T10:00:00|2024-05-01T10:01:00|60|00:00:00|1024K|0|extern',
+        '900.0|COMPLETED|0:0|2024-05-01T10:00:01|2024-05-01T10:00:59|58|01:00.000|1.5M|3G|python',
+        // -X leaves the allocation row's TotalCPU at zero: the steps' sum stands in.
+        '901|COMPLETED|0:0|2024-05-01T10:00:00|2024-05-01T10:01:00|60|00:00:00|||x',
+        '901.batch|COMPLETED|0:0|2024-05-01T10:00:00|2024-05-01T10:01:00|60|00:03.250|10M||batch',
+      ].join('\n')
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0].usage).toMatchObject({
+      wallSeconds: 60,
+      cpuSeconds: 65.5,
+      maxRssBytes: 2 * 1024 ** 3,
+      maxDiskBytes: 3 * 1024 ** 3,
+      steps: 3,
+    });
+    expect(rows[1].usage).toMatchObject({ cpuSeconds: 3.25, maxRssBytes: 10 * 1024 ** 2 });
+  });
+
+  test('usage for the protocol: only once the steps are in and ended', () => {
+    const rows = parseSacct(REAL);
+    expect(usageOf(rows[0].usage)).toEqual({
+      wallSeconds: 5,
+      cpuSeconds: 2.135,
+      maxRssBytes: 221120 * 1024,
+      maxDiskBytes: 0,
+      source: 'slurm',
+    });
+    expect(usageOf(rows[3].usage)).toBeNull(); // its step still runs
+    const [alone] = parseSacct('903|COMPLETED|0:0|x|y|4|00:00:00|||j');
+    expect(usageOf(alone.usage)).toBeNull(); // no step in accounting yet
+    expect(usageOf(undefined)).toBeNull();
+  });
+});
+
+describe('sacct sizes and durations', () => {
+  test('MaxRSS and MaxDiskWrite: K, M, G, T in units of 1024, decimals, plain bytes', () => {
+    expect(parseSlurmSize('123456K')).toBe(123456 * 1024);
+    expect(parseSlurmSize('1.5M')).toBe(1.5 * 1024 * 1024);
+    expect(parseSlurmSize('2G')).toBe(2 * 1024 ** 3);
+    expect(parseSlurmSize('1T')).toBe(1024 ** 4);
+    expect(parseSlurmSize('50.00M')).toBe(50 * 1024 * 1024);
+    expect(parseSlurmSize('0.00M')).toBe(0);
+    expect(parseSlurmSize('4096')).toBe(4096);
+    expect(parseSlurmSize('')).toBeNull();
+    expect(parseSlurmSize('n/a')).toBeNull();
+    expect(parseSlurmSize(undefined)).toBeNull();
+  });
+  test('TotalCPU: MM:SS.mmm, HH:MM:SS, D-HH:MM:SS; ElapsedRaw seconds', () => {
+    expect(parseSlurmDuration('00:02.135')).toBeCloseTo(2.135, 6);
+    expect(parseSlurmDuration('59:59.999')).toBeCloseTo(3599.999, 6);
+    expect(parseSlurmDuration('00:00:00')).toBe(0);
+    expect(parseSlurmDuration('01:02:03')).toBe(3723);
+    expect(parseSlurmDuration('2-03:04:05')).toBe(2 * 86400 + 3 * 3600 + 4 * 60 + 5);
+    expect(parseSlurmDuration('1-00')).toBe(86400);
+    expect(parseSlurmDuration('6')).toBe(6);
+    expect(parseSlurmDuration('')).toBeNull();
+    expect(parseSlurmDuration('INVALID')).toBeNull();
   });
 });
 

@@ -6,7 +6,7 @@
  * - `condor_history -json`: always the brackets, so `[` and `]` on two lines when empty;
  * - values that are not literals arrive as `"\/Expr(<expr>)\/"`, undefined as `null`.
  */
-import type { JobError } from '../protocol/records';
+import type { JobError, JobUsage } from '../protocol/records';
 import type { StatusUpdate, TrackedJob } from './base';
 import { exitCodeError, exitRecordUpdate } from './exit-record';
 import type { ExitRecord, StartRecord } from './workdir';
@@ -127,11 +127,44 @@ export const POLL_ATTRIBUTES = [
   'JobCurrentStartDate',
   'CompletionDate',
   'MemoryUsage',
+  'ResidentSetSize',
+  'RemoteUserCpu',
+  'RemoteSysCpu',
+  'RemoteWallClockTime',
+  'DiskUsage',
   'RequestMemory',
   'NumJobStarts',
   'BulkrunGroup',
   'BulkrunJobId',
 ];
+
+/** JobStatus values after which an ad's usage attributes hold the run's final figures. */
+export function isFinalAd(ad: Ad): boolean {
+  const st = num(ad, 'JobStatus');
+  return st === JOB_STATUS.COMPLETED || st === JOB_STATUS.REMOVED || st === JOB_STATUS.HELD;
+}
+
+/**
+ * What HTCondor measured, from a job ad: MemoryUsage (MiB; the submit-time expression
+ * `((ResidentSetSize + 1023) / 1024)` in condor_q -json, so ResidentSetSize in KiB is read
+ * first), RemoteUserCpu + RemoteSysCpu and RemoteWallClockTime (seconds), DiskUsage (KiB).
+ * Null when none of them is there.
+ */
+export function adUsage(ad: Ad): Partial<JobUsage> | null {
+  const out: Partial<JobUsage> = {};
+  const rss = num(ad, 'ResidentSetSize');
+  const mem = num(ad, 'MemoryUsage');
+  if (rss !== null && rss > 0) out.maxRssBytes = rss * 1024;
+  else if (mem !== null && mem > 0) out.maxRssBytes = mem * 1024 * 1024;
+  const user = num(ad, 'RemoteUserCpu');
+  const sys = num(ad, 'RemoteSysCpu');
+  if (user !== null || sys !== null) out.cpuSeconds = (user ?? 0) + (sys ?? 0);
+  const wall = num(ad, 'RemoteWallClockTime');
+  if (wall !== null) out.wallSeconds = wall;
+  const disk = num(ad, 'DiskUsage');
+  if (disk !== null && disk > 0) out.maxDiskBytes = disk * 1024;
+  return Object.keys(out).length ? { ...out, source: 'htcondor' } : null;
+}
 
 /** HoldReasonCode values with a Bulkrun meaning (condor_holdcodes.h). */
 export const HOLD_CODES = {
@@ -175,7 +208,8 @@ export interface Interpretation {
 /**
  * What one ad means for a tracked job. `exit` is the wrapper's exit record, read only when
  * the ad says the job ran or ended; it wins over HTCondor's own exit attributes because it
- * is the job's status, not the wrapper's.
+ * is the job's status, not the wrapper's. A terminal update from a final ad (completed,
+ * removed, held) carries HTCondor's usage figures (adUsage).
  */
 export function interpretAd(
   job: TrackedJob,
@@ -188,6 +222,21 @@ export function interpretAd(
     iso(num(ad, 'JobCurrentStartDate') ?? num(ad, 'JobStartDate')) ??
     records.started?.at.toISOString();
   const base = { jobId: job.jobId, backendJobId: id };
+  const res = interpret(job, ad, records, status, base, startedAt);
+  // A running ad's figures are a sample of a run still under way: only final ones count.
+  const usage = res.update && isFinalAd(ad) ? adUsage(ad) : null;
+  if (res.update && usage) res.update.usage = { ...res.update.usage, ...usage };
+  return res;
+}
+
+function interpret(
+  job: TrackedJob,
+  ad: Ad,
+  records: { exit: ExitRecord | null; started: StartRecord | null },
+  status: number | null,
+  base: { jobId: string; backendJobId: string | undefined },
+  startedAt: string | undefined
+): Interpretation {
   if (records.exit && status !== JOB_STATUS.REMOVED) {
     return { update: exitRecordUpdate(job.jobId, records.exit, records.started) };
   }

@@ -2,8 +2,9 @@
  * HTCondor backend: one `condor_submit -terse` per cluster (a whole batch chunk is one
  * cluster of many procs), one `condor_q -json` and at most one `condor_history -json` per
  * poll for every active job, `condor_rm` with many ids per call. The job wrapper's records
- * in the shared work dir are the job's own truth; HTCondor's ads say where the job is.
- * Command paths, schedd and pool are configurable; parameters never pass through a shell.
+ * in the shared work dir are the job's own truth; HTCondor's ads say where the job is,
+ * and a final ad what the job used. Command paths, schedd and pool are configurable;
+ * parameters never pass through a shell.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,11 +19,14 @@ import type {
   TrackedJob,
 } from './base';
 import { BackendUnavailable, chunks, idsByPriorityValue, type PriorityChange } from './base';
+import { isTerminal } from '../protocol/records';
 import {
   actionFailureIsHarmless,
   adId,
+  adUsage,
   type Ad,
   interpretAd,
+  isFinalAd,
   JOB_STATUS,
   num,
   parseAdsJson,
@@ -44,6 +48,7 @@ import {
 } from './htcondor-submit';
 import { exitRecordUpdate } from './exit-record';
 import { installScript, installWrapper } from './install';
+import { UsageFollowUps } from './usage-follow-up';
 import { CommandError, isCommandNotFound, runCommand } from './run';
 import { readExit, readStarted, rewriteArgv, WRAPPER_PATH } from './workdir';
 
@@ -97,6 +102,14 @@ export interface HTCondorConfig {
 }
 
 const DEFAULT_TRANSIENT_HOLD_CODES = [12, 13, 14, 21, 22];
+/**
+ * How long after a job's end its final ad is looked for: the exit record is often read
+ * while condor_q still says running (the shadow has not updated the schedd yet).
+ */
+const USAGE_WAIT_MS = 60_000;
+/** Least time between two condor_history calls for usage alone (the schedd scans a file). */
+const USAGE_EVERY_MS = 5000;
+const USAGE_MAX_PENDING = 50_000;
 const HISTORY_CONSTRAINT_MAX = 100_000;
 const IDS_PER_RM = 2000;
 
@@ -106,6 +119,13 @@ const UNREACHABLE =
 interface ParsedId {
   cluster: number;
   proc: number;
+}
+
+/** A finished job whose final ad was not seen yet. */
+interface UsageWanted {
+  id: ParsedId;
+  key: string;
+  status: StatusUpdate['status'];
 }
 
 function parseJobId(id: string | null): ParsedId | null {
@@ -167,12 +187,28 @@ export class HTCondorBackend implements Backend {
   private clusterSeen = new Map<number, number>();
   private clusterMaxProc = new Map<number, number>();
   private releasedFile = '';
+  /** Finished jobs whose final ad (their usage) is still to be read. */
+  private readonly usage: UsageFollowUps<UsageWanted>;
 
   constructor(cfg: HTCondorConfig = {}) {
     this.cfg = cfg;
     this.pollIntervalMs = cfg.pollIntervalMs ?? 5000;
     this.defaultSlots = cfg.slots ?? null;
     this.nativeMaxParallel = cfg.lateMaterialize !== false;
+    this.usage = new UsageFollowUps<UsageWanted>({
+      pollIntervalMs: this.pollIntervalMs,
+      everyMs: USAGE_EVERY_MS,
+      waitMs: USAGE_WAIT_MS,
+      max: USAGE_MAX_PENDING,
+      ask: async due => {
+        const byId = new Map<string, Ad>();
+        for (const ad of await this.historyAds(due.map(([, w]) => w.id))) {
+          const id = adId(ad);
+          if (id) byId.set(id, ad);
+        }
+        return this.usageFrom(byId, due);
+      },
+    });
     const c = cfg.commands ?? {};
     this.cmd = {
       condor_submit: c.condor_submit ?? 'condor_submit',
@@ -186,6 +222,7 @@ export class HTCondorBackend implements Backend {
 
   async init(ctx: BackendContext): Promise<void> {
     this.ctx = ctx;
+    this.usage.start(ctx.emit, ctx.log);
     // On the shared filesystem, where running jobs read it: replaced atomically.
     const copy = installWrapper(ctx.stateDir);
     const bad = checkSubmitPath(copy, 'State dir');
@@ -407,8 +444,13 @@ export class HTCondorBackend implements Backend {
     const missing = jobs.filter(
       x => !byId.has(x.job.backendJobId!) && !this.unmaterialized(x.id, now)
     );
-    if (missing.length) {
-      for (const ad of await this.historyAds(missing.map(x => x.id))) {
+    // Finished jobs still without their final ad ride along in a condor_history call made
+    // anyway, else wait for their turn (USAGE_EVERY_MS).
+    const wanted = this.usage.due(now, new Set(active.map(j => j.jobId)), missing.length > 0);
+    const wantedIds = wanted.filter(([, w]) => !byId.has(w.key)).map(([, w]) => w.id);
+    const fromHistory = [...missing.map(x => x.id), ...wantedIds];
+    if (fromHistory.length) {
+      for (const ad of await this.historyAds(fromHistory)) {
         const id = adId(ad);
         if (id && !byId.has(id)) byId.set(id, ad);
         const c = num(ad, 'ClusterId');
@@ -428,10 +470,12 @@ export class HTCondorBackend implements Backend {
         const exit = readExit(job.workDir);
         if (exit) {
           this.forget(key);
-          updates.push({
+          const u = {
             ...exitRecordUpdate(job.jobId, exit, readStarted(job.workDir)),
             backendJobId: key,
-          });
+          };
+          this.usage.note(job.jobId, { id, key, status: u.status }, now);
+          updates.push(u);
           continue;
         }
         // Late materialization: procs of a live cluster that are not yet jobs.
@@ -487,15 +531,17 @@ export class HTCondorBackend implements Backend {
         if (this.cfg.removeHeldJobs !== false) toRemove.push(key);
       }
       if (res.update) {
-        if (
-          res.update.status === 'completed' ||
-          res.update.status === 'error' ||
-          res.update.status === 'terminated'
-        )
+        if (isTerminal(res.update.status)) {
           this.forget(key);
+          // Ended while the ad still showed the run: its final ad comes later.
+          if (!isFinalAd(ad))
+            this.usage.note(job.jobId, { id, key, status: res.update.status }, now);
+        }
         updates.push(res.update);
       }
     }
+    updates.push(...this.usageFrom(byId, wanted));
+    this.usage.schedule();
     if (toRelease.length) {
       fs.writeFileSync(this.releasedFile, JSON.stringify([...this.released]));
       await this.act(this.cmd.condor_release, toRelease).catch(e =>
@@ -508,6 +554,19 @@ export class HTCondorBackend implements Backend {
       );
     }
     return updates;
+  }
+
+  /** Usage-only updates for the follow-ups whose final ad is now there. */
+  private usageFrom(byId: Map<string, Ad>, wanted: [string, UsageWanted][]): StatusUpdate[] {
+    const out: StatusUpdate[] = [];
+    for (const [jobId, w] of wanted) {
+      const ad = byId.get(w.key);
+      if (!ad || !isFinalAd(ad)) continue;
+      this.usage.done(jobId);
+      const usage = adUsage(ad);
+      if (usage) out.push({ jobId, status: w.status, backendJobId: w.key, usage });
+    }
+    return out;
   }
 
   private sawProc(cluster: number, proc: number, now: number): void {
@@ -645,7 +704,8 @@ export class HTCondorBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // Jobs belong to the schedd; nothing to stop here.
+    // Jobs belong to the schedd; only the usage follow-up stops.
+    this.usage.stop();
   }
 }
 

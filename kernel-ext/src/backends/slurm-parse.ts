@@ -23,6 +23,8 @@ export interface SlurmRow {
   signal: number | null;
   startTime: Date | null;
   endTime: Date | null;
+  /** From sacct only: what the job used (see parseSacct). */
+  usage?: SlurmUsage;
 }
 
 /** Format of the `squeue -h -r -t all -o FMT` query the backend runs (see parseSqueueText). */
@@ -165,23 +167,108 @@ export function parseSqueueJson(text: string): SlurmRow[] {
 }
 
 /**
- * `sacct -X -P -n --format=JobID,State,ExitCode,JobName,Start,End`. State may read
- * `CANCELLED by 0`; ExitCode is `code:signal`; JobID is `A_i` for array tasks.
+ * What sacct measured of a job: its allocation's elapsed time and total CPU, and the peak
+ * memory and disk writes of its steps (`<id>.batch`, `<id>.0`, ...), where the figures are.
  */
-export const SACCT_FORMAT = 'JobID,State,ExitCode,Start,End,JobName';
-export function parseSacct(text: string): SlurmRow[] {
+export interface SlurmUsage {
+  wallSeconds: number | null;
+  cpuSeconds: number | null;
+  maxRssBytes: number | null;
+  maxDiskBytes: number | null;
+  /** Step rows seen: 0 while no step is in accounting yet (its figures are still to come). */
+  steps: number;
+  /** Steps still running: their MaxRSS and TotalCPU come when they end. */
+  stepsRunning: number;
+}
+
+/**
+ * The sacct query of the backend: `sacct -P -n --format=...`, name last since it may hold
+ * '|'. Without -X: the step rows carry MaxRSS and MaxDiskWrite, and the allocation row's
+ * TotalCPU is then the sum of its steps' (with -X it reads 00:00:00).
+ */
+export const SACCT_FORMAT =
+  'JobID,State,ExitCode,Start,End,ElapsedRaw,TotalCPU,MaxRSS,MaxDiskWrite,JobName';
+
+/** sacct's sizes: `123456K`, `1.5M`, `2G`, `50.00M` (units of 1024), or plain bytes. */
+export function parseSlurmSize(s: string | undefined): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTPE]?)\s*$/i.exec(s ?? '');
+  if (!m) return null;
+  const exp = ' KMGTPE'.indexOf(m[2].toUpperCase() || ' ');
+  return Math.round(Number(m[1]) * 1024 ** exp);
+}
+
+/**
+ * sacct's durations in seconds: TotalCPU's `MM:SS.mmm` (under an hour), `HH:MM:SS`,
+ * `D-HH:MM:SS`, and Elapsed's forms; a bare number is seconds (ElapsedRaw).
+ */
+export function parseSlurmDuration(s: string | undefined): number | null {
+  const m = /^\s*(?:(\d+)-)?(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?(?::(\d+(?:\.\d+)?))?\s*$/.exec(
+    s ?? ''
+  );
+  if (!m) return null;
+  const parts = [m[2], m[3], m[4]].filter((p): p is string => p !== undefined).map(Number);
+  // Two parts are MM:SS, three HH:MM:SS; a day prefix needs at least HH (D-HH[:MM[:SS]]).
+  let secs: number;
+  if (m[1] !== undefined) {
+    const [h, mi = 0, se = 0] = parts;
+    secs = Number(m[1]) * 86400 + h * 3600 + mi * 60 + se;
+  } else if (parts.length === 3) secs = parts[0] * 3600 + parts[1] * 60 + parts[2];
+  else if (parts.length === 2) secs = parts[0] * 60 + parts[1];
+  else secs = parts[0];
+  return Number.isFinite(secs) ? secs : null;
+}
+
+const STEP_ID = /^(.+)\.([A-Za-z0-9_+-]+)$/;
+const RUNNING_STEP = /^\s*(RUNNING|PENDING|COMPLETING|CONFIGURING|SUSPENDED|RESIZING|REQUEUED)/i;
+
+/**
+ * `sacct -P -n --format=<format>` (default SACCT_FORMAT; any format with JobID, State,
+ * ExitCode, Start, End and JobName last). State may read `CANCELLED by 0`; ExitCode is
+ * `code:signal`; JobID is `A_i` for array tasks. Step rows (`A_i.batch`) are not rows of
+ * their own: their figures go into their job's `usage` (MaxRSS and MaxDiskWrite: the
+ * largest step's; TotalCPU: the allocation row's, else the steps' sum).
+ */
+export function parseSacct(text: string, format: string = SACCT_FORMAT): SlurmRow[] {
+  const cols = format.split(',').map(c => c.trim().toLowerCase());
+  const at = (name: string) => cols.indexOf(name);
+  const nameAt = cols.length - 1;
   const rows: SlurmRow[] = [];
+  const byId = new Map<string, SlurmRow>();
+  const steps: {
+    parent: string;
+    running: boolean;
+    cpu: number | null;
+    rss: number | null;
+    disk: number | null;
+  }[] = [];
+  const field = (parts: string[], name: string) => {
+    const i = at(name);
+    return i >= 0 && i < nameAt ? parts[i] : undefined;
+  };
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const parts = line.split('|');
-    if (parts.length < 6) continue;
-    const [id, stateText, exit, start, end] = parts;
-    const name = parts.slice(5).join('|');
+    if (parts.length < cols.length) continue;
+    const id = parts[at('jobid')];
+    const cpu = parseSlurmDuration(field(parts, 'totalcpu'));
+    const step = STEP_ID.exec(id);
+    if (step) {
+      steps.push({
+        parent: step[1],
+        running: RUNNING_STEP.test(parts[at('state')] ?? ''),
+        cpu,
+        rss: parseSlurmSize(field(parts, 'maxrss')),
+        disk: parseSlurmSize(field(parts, 'maxdiskwrite')),
+      });
+      continue;
+    }
+    const name = parts.slice(nameAt).join('|');
     const m = /^(\d+)_(\d+)$/.exec(id);
     const rm = /^(\d+)_\[(.+)\]$/.exec(id);
-    const [code, sig] = exit.split(':').map(Number);
-    const [state, ...rest] = stateText.trim().split(/\s+/);
-    rows.push({
+    const [code, sig] = (parts[at('exitcode')] ?? '').split(':').map(Number);
+    const [state, ...rest] = (parts[at('state')] ?? '').trim().split(/\s+/);
+    const elapsed = field(parts, 'elapsedraw') ?? field(parts, 'elapsed');
+    const row: SlurmRow = {
       id,
       arrayJobId: m ? m[1] : rm ? rm[1] : null,
       taskId: m ? Number(m[2]) : null,
@@ -192,9 +279,36 @@ export function parseSacct(text: string): SlurmRow[] {
       name,
       exitCode: sig ? null : Number.isFinite(code) ? code : null,
       signal: sig || null,
-      startTime: textTime(start),
-      endTime: textTime(end),
-    });
+      startTime: textTime(parts[at('start')]),
+      endTime: textTime(parts[at('end')]),
+    };
+    if (at('totalcpu') >= 0 || at('maxrss') >= 0 || elapsed !== undefined) {
+      row.usage = {
+        wallSeconds: parseSlurmDuration(elapsed),
+        cpuSeconds: cpu,
+        maxRssBytes: null,
+        maxDiskBytes: null,
+        steps: 0,
+        stepsRunning: 0,
+      };
+    }
+    rows.push(row);
+    byId.set(id, row);
+  }
+  const steppedCpu = new Map<string, number>();
+  for (const st of steps) {
+    const u = byId.get(st.parent)?.usage;
+    if (!u) continue;
+    u.steps++;
+    if (st.running) u.stepsRunning++;
+    if (st.rss !== null) u.maxRssBytes = Math.max(u.maxRssBytes ?? 0, st.rss);
+    if (st.disk !== null) u.maxDiskBytes = Math.max(u.maxDiskBytes ?? 0, st.disk);
+    if (st.cpu !== null) steppedCpu.set(st.parent, (steppedCpu.get(st.parent) ?? 0) + st.cpu);
+  }
+  for (const [id, sum] of steppedCpu) {
+    const u = byId.get(id)!.usage!;
+    // The allocation row's TotalCPU is its steps' sum; it reads 0 where it was not summed.
+    if (u.cpuSeconds === null || u.cpuSeconds < sum) u.cpuSeconds = sum;
   }
   return rows;
 }

@@ -5,7 +5,8 @@
  * interval for all active jobs; the wrapper's exit record is the truth for exit codes,
  * Slurm's state explains jobs that never wrote one (time limit, cancel, node failure).
  * Job names `bulkrun:<groupId>:<part>` let a restarted server find arrays whose ids it
- * never recorded.
+ * never recorded. Where Slurm keeps accounting, sacct also gives a finished job's usage
+ * (CPU, peak memory): on its terminal update, or in a usage-only update a little later.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -24,8 +25,10 @@ import {
   type TrackedJob,
   type PriorityChange,
 } from './base';
+import { isTerminal, type JobUsage } from '../protocol/records';
 import { readExitUpdate } from './exit-record';
 import { installScript, installWrapper } from './install';
+import { UsageFollowUps } from './usage-follow-up';
 import { CommandError, isCommandNotFound, runCommand } from './run';
 import {
   formatArrayRange,
@@ -39,6 +42,7 @@ import {
   SACCT_FORMAT,
   SQUEUE_TEXT_FORMAT,
   type SlurmRow,
+  type SlurmUsage,
 } from './slurm-parse';
 import {
   ARRAY_TASK_SCRIPT,
@@ -87,10 +91,34 @@ const IDS_PER_UPDATE = 500;
 const SPECS_PER_SCANCEL = 200;
 /** Map files older than this are removed at start (the reaper ends queued jobs after 14 days). */
 const MAP_RETENTION_MS = 30 * 86400_000;
+/**
+ * How long after a job's end sacct is asked again for its usage: the exit record is often
+ * read before slurmctld has sent the step's figures to slurmdbd (a second or two).
+ */
+const USAGE_WAIT_MS = 60_000;
+/**
+ * Least time between two sacct queries made for usage alone: with its steps, sacct costs
+ * slurmdbd several times what -X does (0.7 s against 0.15 s for a 2,000-task array here).
+ * A query made anyway (jobs gone from squeue) takes the waiting jobs along.
+ */
+const USAGE_EVERY_MS = 5000;
+/** Finished jobs awaiting their usage at once; beyond it a job goes without (bounded memory). */
+const USAGE_MAX_PENDING = 50_000;
+/**
+ * Up to this many tasks of an array are asked for by id (`A_i,...`); more, and the whole
+ * array is: sacct answers a long id list far slower than the array (59 s for 2,000 ids).
+ */
+const USAGE_TASK_IDS_MAX = 20;
 
 interface Seen {
   what: string;
   at: Date;
+}
+
+/** A finished job whose usage sacct did not have yet. */
+interface UsageWanted {
+  backendJobId: string;
+  status: StatusUpdate['status'];
 }
 
 export class SlurmBackend implements Backend {
@@ -118,12 +146,24 @@ export class SlurmBackend implements Backend {
   private missingSince = new Map<string, number>();
   private pendingCancels = new Set<string>();
   private cancelRetry: NodeJS.Timeout | null = null;
+  /** Finished jobs sacct is asked again about, for their usage. */
+  private readonly usage: UsageFollowUps<UsageWanted>;
 
   constructor(private cfg: SlurmConfig = {}) {
     this.pollIntervalMs = cfg.pollIntervalMs ?? 2000;
     this.defaultSlots = cfg.slots ?? null;
     this.lostGraceMs = cfg.lostGraceMs ?? 30_000;
     this.timeoutMs = cfg.commandTimeoutMs ?? 60_000;
+    this.usage = new UsageFollowUps<UsageWanted>({
+      pollIntervalMs: this.pollIntervalMs,
+      everyMs: USAGE_EVERY_MS,
+      waitMs: USAGE_WAIT_MS,
+      max: USAGE_MAX_PENDING,
+      ask: async due => {
+        const ids = due.map(([, w]) => w.backendJobId);
+        return this.usageFrom(new RowIndex(await this.fromAccounting([], ids)), due, Date.now());
+      },
+    });
     const c = cfg.commands ?? {};
     this.cmd = {
       sbatch: c.sbatch ?? 'sbatch',
@@ -147,6 +187,7 @@ export class SlurmBackend implements Backend {
     this.script = path.join(ctx.stateDir, 'array-task.sh');
     installScript(this.script, ARRAY_TASK_SCRIPT);
     this.removeOldMaps();
+    this.usage.start(ctx.emit, ctx.log);
   }
 
   private removeOldMaps(): void {
@@ -328,21 +369,47 @@ export class SlurmBackend implements Backend {
     }
   }
 
-  /** Jobs Slurm's queue no longer shows: ask accounting once, if there is accounting. */
-  private async fromAccounting(ids: string[]): Promise<SlurmRow[]> {
-    if (ids.length === 0) return [];
-    const arrays = [...new Set(ids.map(id => id.split('_')[0]))];
-    return this.sacct(['-j', arrays.join(',')]);
+  /**
+   * Jobs Slurm's queue no longer shows (their whole arrays: a pending task may be in its
+   * array's remainder row), and finished jobs still without usage (by task id while few):
+   * one sacct query, with the steps (where the usage is), if there is accounting.
+   */
+  private async fromAccounting(ids: string[], usageIds: string[] = []): Promise<SlurmRow[]> {
+    const whole = new Set(ids.map(id => id.split('_')[0]));
+    const tasks = new Map<string, string[]>();
+    for (const id of usageIds) {
+      const a = id.split('_')[0];
+      if (!whole.has(a)) tasks.set(a, [...(tasks.get(a) ?? []), id]);
+    }
+    const spec = [...whole];
+    for (const [a, list] of tasks) {
+      if (list.length > USAGE_TASK_IDS_MAX) spec.push(a);
+      else spec.push(...list);
+    }
+    if (spec.length === 0) return [];
+    return this.sacct(['-j', spec.join(',')], true);
   }
 
-  /** One sacct query over the last 30 days; [] when accounting is disabled or fails. */
-  private async sacct(select: string[]): Promise<SlurmRow[]> {
+  /**
+   * One sacct query over the last 30 days; [] when accounting is disabled or fails. With
+   * `steps` the step rows come too (their figures go into their job's usage, parseSacct);
+   * without, only allocations (-X), cheaper where usage is not wanted.
+   */
+  private async sacct(select: string[], steps = false): Promise<SlurmRow[]> {
     if (this.sacctEnabled === false) return [];
-    const argv = ['-X', '-P', '-n', '-S', 'now-30days', `--format=${SACCT_FORMAT}`, ...select];
+    const argv = [
+      ...(steps ? [] : ['-X']),
+      '-P',
+      '-n',
+      '-S',
+      'now-30days',
+      `--format=${SACCT_FORMAT}`,
+      ...select,
+    ];
     try {
       const { stdout, stderr } = await this.run('sacct', argv);
       if (/accounting storage is disabled/i.test(stdout + stderr)) {
-        this.sacctEnabled = false;
+        this.accountingDisabled();
         return [];
       }
       this.sacctEnabled = true;
@@ -350,7 +417,7 @@ export class SlurmBackend implements Backend {
     } catch (e) {
       const err = e as CommandError;
       if (/accounting storage is disabled/i.test(`${err.stdout} ${err.stderr}`)) {
-        this.sacctEnabled = false;
+        this.accountingDisabled();
         this.ctx.log.info(
           {},
           'Slurm accounting is disabled: finished jobs are judged by their exit records'
@@ -362,37 +429,100 @@ export class SlurmBackend implements Backend {
     }
   }
 
+  private accountingDisabled(): void {
+    this.sacctEnabled = false;
+    this.usage.clear();
+  }
+
   async poll(active: TrackedJob[]): Promise<StatusUpdate[]> {
     if (active.length === 0) return [];
     // Slurm first, records second: a job that left the queue has written its record by then.
     const index = new RowIndex(await this.query());
     const out: StatusUpdate[] = [];
     const missing: TrackedJob[] = [];
+    // Left the queue with an exit record: accounting likely has its usage already.
+    const gone: TrackedJob[] = [];
     const now = Date.now();
     for (const j of active) {
       const row = j.backendJobId ? index.find(j.backendJobId) : null;
-      if (!row && !readExit(j.workDir)) {
-        missing.push(j);
-        continue;
+      if (!row) {
+        if (!readExit(j.workDir)) {
+          missing.push(j);
+          continue;
+        }
+        if (j.backendJobId && this.sacctEnabled !== false) {
+          gone.push(j);
+          continue;
+        }
       }
       const u = this.judge(j, row, now);
-      if (u) out.push(u);
+      if (u) out.push(this.withUsage(j, u, null, now));
     }
-    if (missing.length) {
+    // Finished jobs still without usage ride along in a query made anyway, else wait for
+    // their turn (USAGE_EVERY_MS).
+    const anyway = missing.length > 0 || gone.length > 0;
+    const wanted = this.usage.due(now, new Set(active.map(j => j.jobId)), anyway);
+    if (anyway || wanted.length) {
       const acct = new RowIndex(
-        await this.fromAccounting(missing.map(j => j.backendJobId!).filter(Boolean))
+        await this.fromAccounting(
+          [...missing, ...gone].map(j => j.backendJobId!).filter(Boolean),
+          wanted.map(([, w]) => w.backendJobId)
+        )
       );
       for (const j of missing) {
         const row = j.backendJobId ? acct.find(j.backendJobId) : null;
         const u = row ? this.judge(j, row, now) : this.judgeMissing(j, now);
-        if (u) out.push(u);
+        if (u) out.push(this.withUsage(j, u, row, now));
       }
+      for (const j of gone) {
+        // Judged by its record alone, as before; accounting adds only the usage.
+        const u = this.judge(j, null, now);
+        if (u) out.push(this.withUsage(j, u, acct.find(j.backendJobId!), now));
+      }
+      out.push(...this.usageFrom(acct, wanted, now));
     }
+    this.usage.schedule();
     // Forget jobs the engine no longer tracks.
     if (this.lastSeen.size > active.length * 2 + 1000) {
       const keep = new Set(active.map(j => j.jobId));
       for (const k of this.lastSeen.keys()) if (!keep.has(k)) this.lastSeen.delete(k);
       for (const k of this.missingSince.keys()) if (!keep.has(k)) this.missingSince.delete(k);
+    }
+    return out;
+  }
+
+  /**
+   * A terminal update with sacct's usage when `row` (from sacct) has its final figures;
+   * otherwise the job is noted, so a later sacct query fills its usage in.
+   */
+  private withUsage(
+    j: TrackedJob,
+    u: StatusUpdate,
+    row: SlurmRow | null,
+    now: number
+  ): StatusUpdate {
+    if (!isTerminal(u.status) || !j.backendJobId || this.sacctEnabled === false) return u;
+    const usage = row && isFinal(row) ? usageOf(row.usage) : null;
+    if (usage) return { ...u, usage: { ...u.usage, ...usage } };
+    // A job that Slurm and its records lost has nothing to measure.
+    if (u.error?.code !== 'lost')
+      this.usage.note(j.jobId, { backendJobId: j.backendJobId, status: u.status }, now);
+    return u;
+  }
+
+  /** Usage-only updates for the follow-ups whose figures sacct now has. */
+  private usageFrom(acct: RowIndex, wanted: [string, UsageWanted][], now: number): StatusUpdate[] {
+    const out: StatusUpdate[] = [];
+    for (const [jobId, w] of wanted) {
+      const row = acct.find(w.backendJobId);
+      const usage = row && isFinal(row) ? usageOf(row.usage) : null;
+      if (usage) {
+        this.usage.done(jobId);
+        out.push({ jobId, status: w.status, backendJobId: w.backendJobId, usage });
+      } else if (this.usage.expired(jobId, now) || (row && isFinal(row) && !row.startTime)) {
+        // Past the wait, or ended without ever starting (cancelled while queued): nothing comes.
+        this.usage.done(jobId);
+      }
     }
     return out;
   }
@@ -605,6 +735,7 @@ export class SlurmBackend implements Backend {
   async close(): Promise<void> {
     if (this.cancelRetry) clearTimeout(this.cancelRetry);
     this.cancelRetry = null;
+    this.usage.stop();
   }
 }
 
@@ -633,6 +764,26 @@ class RowIndex {
     }
     return null;
   }
+}
+
+/** An accounting row whose job ended: its figures are final. */
+function isFinal(row: SlurmRow): boolean {
+  const s = mapSlurmState(row).status;
+  return s !== 'queued' && s !== 'running';
+}
+
+/**
+ * sacct's figures as the protocol's usage (source 'slurm'); null until the job's steps are
+ * in accounting and ended (the allocation row alone reads 0 CPU, a running step no MaxRSS).
+ */
+export function usageOf(u: SlurmUsage | undefined): Partial<JobUsage> | null {
+  if (!u || u.steps === 0 || u.stepsRunning > 0) return null;
+  const out: Partial<JobUsage> = {};
+  if (u.wallSeconds !== null) out.wallSeconds = u.wallSeconds;
+  if (u.cpuSeconds !== null) out.cpuSeconds = u.cpuSeconds;
+  if (u.maxRssBytes !== null) out.maxRssBytes = u.maxRssBytes;
+  if (u.maxDiskBytes !== null) out.maxDiskBytes = u.maxDiskBytes;
+  return { ...out, source: 'slurm' };
 }
 
 /** `A_i` ids grouped per array as `A_[ranges]`; other ids as they are. */

@@ -141,7 +141,10 @@ export async function pollUntilDone(
     }
     for (const u of updates) {
       seen.set(u.jobId, [...(seen.get(u.jobId) ?? []), u]);
-      const j = jobs.find(x => x.jobId === u.jobId)!;
+      const j = jobs.find(x => x.jobId === u.jobId);
+      // A later update of a finished job carries only its usage (sacct's, after the record),
+      // and may be of another test's job (the backend asks sacct for all it waits for).
+      if (!j || final.has(u.jobId)) continue;
       if (u.status === 'completed' || u.status === 'error' || u.status === 'terminated')
         final.set(u.jobId, u);
       else j.status = u.status;

@@ -1,7 +1,8 @@
 /**
  * The Slurm backend on the real single-node Slurm (scripts/slurm-up), driven through the
  * Backend interface with a real BackendContext: success, failure, cancel, a 2,000-row
- * array, a time limit, and finding a submission again after a crash.
+ * array, a time limit, and finding a submission again after a crash (usage from accounting:
+ * usage.integration.test.ts).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -201,7 +202,7 @@ describeSlurm('Slurm backend on a real Slurm', () => {
     jobs[0].status = 'running';
     const t0 = Date.now();
     const { final } = await pollUntilDone(h.backend, jobs, 30_000);
-    // The harness's grace is 5 s; this cluster has no accounting, so sacct is asked once at most.
+    // The harness's grace is 5 s; sacct (accounting is on) does not know the id either.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(5000);
     expect(final.get('ghost1')).toMatchObject({ status: 'error', error: { code: 'lost' } });
     expect(final.get('ghost1')!.error!.message).toMatch(/999999_0.*no exit record/);

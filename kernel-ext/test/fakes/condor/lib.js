@@ -148,6 +148,31 @@ function hold(ad, code, subCode, reason) {
   userLog(ad, '012', `Job was held.\n\t${reason}\n\tCode ${code} Subcode ${subCode}`);
 }
 
+/** A python3 for starter.py: $FAKE_CONDOR_PYTHON, else the first on PATH; null if none. */
+function python3() {
+  if (process.env.FAKE_CONDOR_PYTHON) return process.env.FAKE_CONDOR_PYTHON;
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(dir || '.', 'python3');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** What starter.py measured of a finished job: the usage attributes of its final ad. */
+function readUsage(rcFile) {
+  try {
+    const u = JSON.parse(fs.readFileSync(rcFile + '.usage', 'utf8'));
+    return u && typeof u === 'object' ? u : null;
+  } catch {
+    return null;
+  }
+}
+
 function startJob(ad) {
   const rcFile = path.join(STATE, 'rc', idOf(ad));
   const iwd = ad.Iwd;
@@ -173,6 +198,7 @@ function startJob(ad) {
   const out = open(ad.Out);
   const err = open(ad.Err);
   const rc = fs.openSync(rcFile, 'w');
+  fs.rmSync(rcFile + '.usage', { force: true }); // a released job's earlier run
   // A minimal environment, as HTCondor gives (no inherited PATH), plus the job's `environment`.
   const env = {
     ...(ad._env || {}),
@@ -180,12 +206,27 @@ function startJob(ad) {
     _CONDOR_SLOT: 'slot1',
     BATCH_SYSTEM: 'HTCondor',
   };
-  // The starter: runs the job and records its exit status where the fake schedd finds it.
-  const child = spawn(
-    '/bin/sh',
-    ['-c', '"$@" 3>&-; echo $? >&3', 'starter', ad.Cmd, ...(ad._args || [])],
-    { cwd: iwd, detached: true, stdio: ['ignore', out, err, rc], env }
-  );
+  // The starter: runs the job and records its exit status where the fake schedd finds it,
+  // and (starter.py, where there is a python3) what the job used, for the completed ad.
+  const py = python3();
+  const argv = py
+    ? [
+        py,
+        [
+          path.join(__dirname, 'starter.py'),
+          rcFile + '.usage',
+          String(Number(process.env.FAKE_CONDOR_REPORT_DELAY_MS) || 0),
+          ad.Cmd,
+          ...(ad._args || []),
+        ],
+      ]
+    : ['/bin/sh', ['-c', '"$@" 3>&-; echo $? >&3', 'starter', ad.Cmd, ...(ad._args || [])]];
+  const child = spawn(argv[0], argv[1], {
+    cwd: iwd,
+    detached: true,
+    stdio: ['ignore', out, err, rc],
+    env,
+  });
   fs.closeSync(out);
   fs.closeSync(err);
   fs.closeSync(rc);
@@ -226,6 +267,18 @@ function tick(s) {
           ad.ExitCode = rc;
         }
         ad.RemoteWallClockTime = ad.CompletionDate - (ad.JobCurrentStartDate || ad.CompletionDate);
+        const u = readUsage(rcFile);
+        if (u) {
+          // As HTCondor's final ad has them: ResidentSetSize (KiB, peak; MemoryUsage stays the
+          // expression over it), CPU and wall seconds, DiskUsage (KiB).
+          ad.ResidentSetSize = u.ResidentSetSize;
+          ad.ResidentSetSize_RAW = u.ResidentSetSize;
+          ad.RemoteUserCpu = u.RemoteUserCpu;
+          ad.RemoteSysCpu = u.RemoteSysCpu;
+          ad.RemoteWallClockTime = u.RemoteWallClockTime;
+          ad.DiskUsage = u.DiskUsage;
+          ad.DiskUsage_RAW = u.DiskUsage;
+        }
         ad._pid = null;
         userLog(
           ad,

@@ -25,7 +25,12 @@ export function mergeUsage(stored: string | null, add: Partial<JobUsage>): strin
     ? JSON.parse(stored)
     : { wallSeconds: null, cpuSeconds: null, maxRssBytes: null, source: add.source ?? 'wrapper' };
   const next: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(add)) if (v !== null && v !== undefined) next[k] = v;
+  for (const [k, v] of Object.entries(add)) {
+    if (v === null || v === undefined) continue;
+    // The wrapper's wall time is to the microsecond; a scheduler's (ElapsedRaw) to the second.
+    if (k === 'wallSeconds' && stored && base.wallSeconds !== null) continue;
+    next[k] = v;
+  }
   const text = JSON.stringify(next);
   return text === stored ? stored : text;
 }

@@ -3,7 +3,14 @@
  * rule (states, retries, slots, fan-in); a backend only submits, polls and cancels.
  * One small module per scheduler implements `Backend` (local.ts, slurm.ts, htcondor.ts).
  */
-import type { ContainerSpec, JobError, JobRole, JobStatus, Resources, JobUsage } from '../protocol/records';
+import type {
+  ContainerSpec,
+  JobError,
+  JobRole,
+  JobStatus,
+  Resources,
+  JobUsage,
+} from '../protocol/records';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;

@@ -109,15 +109,7 @@ export class Lifecycle {
   }
 
   emitJob(row: JobRow, changed: Partial<JobRow>, reason?: string): void {
-    const job: JobEvent['job'] = {
-      id: row.id,
-      status: row.status,
-      batchId: row.batch_id,
-      index: row.idx,
-      role: row.role,
-      attempt: row.attempt,
-      retryParent: row.retry_parent,
-    };
+    const job = jobHead(row);
     for (const k of Object.keys(changed) as (keyof JobRow)[]) {
       const f = FIELD[k];
       if (f) (job as any)[f[0]] = f[1](row[k]);
@@ -129,6 +121,10 @@ export class Lifecycle {
     }
     const body: Omit<JobEvent, 'seq'> = { type: 'job', job };
     if (reason) body.reason = reason;
+    this.appendJobEvent(row, body);
+  }
+
+  private appendJobEvent(row: JobRow, body: Omit<JobEvent, 'seq'>): void {
     const event = this.store.events.append<JobEvent>(row.owner, row.batch_id, row.id, body);
     this.pending.push({ owner: row.owner, batchId: row.batch_id, jobId: row.id, event });
   }
@@ -244,20 +240,21 @@ export class Lifecycle {
   }
 
   private emitChildren(row: JobRow, b: BatchRow): void {
-    const job: JobEvent['job'] = {
-      id: row.id,
-      status: row.status,
-      batchId: row.batch_id,
-      index: row.idx,
-      role: row.role,
-      attempt: row.attempt,
-      retryParent: row.retry_parent,
-      children: { total: b.total, counts: countsOf(b), fanInJobId: b.fan_in_job_id },
-    };
-    const event = this.store.events.append<JobEvent>(row.owner, row.batch_id, row.id, {
-      type: 'job',
-      job,
-    });
-    this.pending.push({ owner: row.owner, batchId: row.batch_id, jobId: row.id, event });
+    const job = jobHead(row);
+    job.children = { total: b.total, counts: countsOf(b), fanInJobId: b.fan_in_job_id };
+    this.appendJobEvent(row, { type: 'job', job });
   }
+}
+
+/** The fields every job event carries, whatever changed. */
+function jobHead(row: JobRow): JobEvent['job'] {
+  return {
+    id: row.id,
+    status: row.status,
+    batchId: row.batch_id,
+    index: row.idx,
+    role: row.role,
+    attempt: row.attempt,
+    retryParent: row.retry_parent,
+  };
 }

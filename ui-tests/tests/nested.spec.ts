@@ -48,4 +48,16 @@ test('rows that fan out show their sub-batch inline and expand into its rows', a
   await view.screenshot({ path: test.info().outputPath('nested-light.png') });
   await view.getByRole('button', { name: 'Hide sub-tasks' }).first().click();
   await expect(sub.filter({ hasText: 'left' })).toHaveCount(0);
+
+  // The timeline opens a row into its sub-batch's lanes.
+  await view.locator('.jp-Bulkrun-tabbutton:has-text("Timeline")').click();
+  const chart = view.locator('svg[aria-label="Timeline of 2 rows"]');
+  await expect(chart).toBeVisible();
+  await view.getByRole('button', { name: /^Show the sub-batch of / }).first().click();
+  await expect(view.getByRole('button', { name: /^Hide the sub-batch of / })).toHaveCount(1);
+  await expect(view.locator('svg[aria-label^="Timeline of"]')).not.toHaveAttribute(
+    'aria-label',
+    'Timeline of 2 rows'
+  );
+  await view.screenshot({ path: test.info().outputPath('nested-timeline.png') });
 });

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { StatusUpdate } from '../../src/backends/base';
 import { SlurmBackend } from '../../src/backends/slurm';
+import { readExit, readMaxRss } from '../../src/backends/workdir';
 import {
   describeSlurm,
   harness,
@@ -112,6 +113,16 @@ describeSlurm('usage from Slurm accounting', () => {
     expect(hogU.wallSeconds).toBeGreaterThanOrEqual(4);
     expect(hogU.wallSeconds).toBeLessThan(60);
     expect(baseU.wallSeconds).toBeGreaterThanOrEqual(2);
+
+    // The wrapper measured the same on the node without accounting: GNU time's peak
+    // memory (`usage`) and the CPU time on its exit line (backends/wrapper.sh).
+    const dir = (id: string) => items.find(i => i.jobId === id)!.workDir;
+    const wRss = readMaxRss(dir('hog'))! - readMaxRss(dir('base'))!;
+    expect(wRss).toBeGreaterThan(HOLD_MIB * MiB * 0.9);
+    expect(wRss).toBeLessThan(HOLD_MIB * MiB * 1.1);
+    const wCpu = readExit(dir('hog'))!.cpuSeconds! - readExit(dir('base'))!.cpuSeconds!;
+    expect(wCpu).toBeGreaterThan(BUSY_S * 0.9);
+    expect(wCpu).toBeLessThan(BUSY_S * 1.1);
   });
 
   test('a finished job no longer in squeue: its terminal update carries the usage', async () => {

@@ -147,7 +147,10 @@ export function Timeline(props: { model: BatchModel }): JSX.Element {
               <g key={k}>
                 <line x1={tx} x2={tx} y1={0} y2={height - 16} className="jp-Bulkrun-tick" />
                 <text x={tx} y={height - 4} className="jp-Bulkrun-ticklabel" textAnchor="middle">
-                  {formatDuration((k / ticks) * span, trans)}
+                  {span < 10_000
+                    ? // Short batches: whole seconds would repeat along the axis.
+                      trans.__('%1 s', (((k / ticks) * span) / 1000).toFixed(1))
+                    : formatDuration((k / ticks) * span, trans)}
                 </text>
               </g>
             );

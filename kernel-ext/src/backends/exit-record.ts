@@ -79,5 +79,7 @@ export function readExitUpdate(
 ): StatusUpdate | null {
   const exit = readExit(workDir);
   if (!exit) return null;
-  return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler, readMaxRss(workDir));
+  // The local spawner's wait4 already gave the peak: no `usage` file to look for.
+  const rss = scheduler.usage?.maxRssBytes ?? readMaxRss(workDir);
+  return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler, rss);
 }

@@ -700,8 +700,12 @@ export class SlurmBackend implements Backend {
     const note = (rows: SlurmRow[]) => {
       for (const r of rows) {
         const n = parseJobName(r.name);
-        if (n && groups.has(n.groupId))
-          arrays.set(`${n.groupId}:${n.part}`, r.arrayJobId ?? r.id.split('_')[0]);
+        if (!n || !groups.has(n.groupId)) continue;
+        // Accounting keeps every array ever named so: the newest is this submission's.
+        const key = `${n.groupId}:${n.part}`;
+        const id = r.arrayJobId ?? r.id.split('_')[0];
+        const had = arrays.get(key);
+        if (!had || Number(id) > Number(had)) arrays.set(key, id);
       }
     };
     note(await this.query());
@@ -712,13 +716,11 @@ export class SlurmBackend implements Backend {
       dirs.forEach((dir, idx) => {
         const jobId = byDir.get(dir);
         if (!jobId) return;
-        if (arrayId) {
-          found.set(jobId, `${arrayId}_${idx}`);
-          return;
-        }
-        // Slurm forgot the array (it ended long ago): the task left its id in the work dir.
+        // A task that started left its own id in its work dir: the truth for this dir, even
+        // when Slurm forgot the array or accounting knows older arrays of the same name.
         const rec = readSlurmJobRecord(dir);
         if (rec) found.set(jobId, rec);
+        else if (arrayId) found.set(jobId, `${arrayId}_${idx}`);
       });
     }
     return found;

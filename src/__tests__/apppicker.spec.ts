@@ -1,4 +1,3 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import { BulkrunClient } from '../api/client';
 import { requestAPI } from '../api/request';
 import {
@@ -11,17 +10,9 @@ import {
   shownText,
   typedCharacter,
 } from '../model/apppicker';
+import { trans } from './trans';
 
 jest.mock('../api/request', () => ({ requestAPI: jest.fn() }));
-
-// The identity bundle JupyterLab uses without a language pack (%1… substitution).
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
 
 const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey', boolean>> = {}) => ({
   key: k,

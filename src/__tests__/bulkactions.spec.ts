@@ -1,4 +1,3 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import type { BatchCounts, JobRecord, JobStatus, RetryResult } from '../api/types';
 import {
   BULK_KINDS,
@@ -12,15 +11,7 @@ import {
   runBulk,
   type BulkClient,
 } from '../model/bulkactions';
-
-// The identity bundle JupyterLab uses without a language pack (%1… substitution).
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
+import { trans } from './trans';
 
 const job = (id: string, status: JobStatus) => ({ id, status }) as JobRecord;
 

@@ -1,21 +1,13 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { createRoot } from 'react-dom/client';
 import type { JobRecord } from '../api/types';
 import { JobRow, type LineHandlers } from '../cell/status/JobRow';
 import { ViewContext, type IViewContext } from '../components/context';
 import type { StatusItem } from '../model/statusview';
+import { trans } from './trans';
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 const act = (React as any).act as (fn: () => void) => void;
-
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
 
 const children = {
   total: 10,

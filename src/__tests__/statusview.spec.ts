@@ -1,4 +1,3 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import type { BatchCounts, JobRecord } from '../api/types';
 import {
   canCancel,
@@ -29,15 +28,7 @@ import {
   type StatusQuery,
 } from '../model/statusview';
 import { loadingSubBatch, withPage, type SubBatch } from '../model/subbatch';
-
-// The identity bundle JupyterLab uses without a language pack (%1… substitution).
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
+import { trans } from './trans';
 
 function job(p: Partial<JobRecord>): JobRecord {
   return {

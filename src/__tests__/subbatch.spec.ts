@@ -1,4 +1,3 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import type { BatchCounts, JobEvent, JobRecord } from '../api/types';
 import {
   applySubEvent,
@@ -16,14 +15,7 @@ import {
   type ChildSummary,
   type SubBatch,
 } from '../model/subbatch';
-
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
+import { trans } from './trans';
 
 const counts = (c: Partial<BatchCounts> = {}): BatchCounts => ({
   created: 0,

@@ -1,4 +1,3 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
 import type { JobRecord } from '../api/types';
 import { statusLabel } from '../components/status';
 import {
@@ -9,15 +8,7 @@ import {
   remainingText,
   summaryLine,
 } from '../model/summary';
-
-// The identity bundle JupyterLab uses without a language pack (%1… substitution).
-const fill = (s: string, args: unknown[]) =>
-  s.replace(/%(\d+)/g, (_, i) => String(args[Number(i) - 1]));
-const trans = {
-  __: (s: string, ...a: unknown[]) => fill(s, a),
-  _n: (one: string, many: string, n: number, ...a: unknown[]) =>
-    fill(n === 1 ? one : many, [n, ...a]),
-} as unknown as TranslationBundle;
+import { trans } from './trans';
 
 function job(
   status: JobRecord['status'],

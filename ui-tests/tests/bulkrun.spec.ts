@@ -6,47 +6,12 @@ import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata
 import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import { chooseApp, newBulkCell, paste } from './cell';
 
 test.use({ autoGoto: true });
 test.setTimeout(120000);
 
 const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
-
-/** Creates a notebook and inserts a bulk-run cell with the palette command. */
-async function newBulkCell(page: IJupyterLabPageFixture, name: string): Promise<Locator> {
-  await page.notebook.createNew(name);
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
-  const view = page.locator('.jp-Bulkrun-view').first();
-  await expect(view).toBeVisible();
-  return view;
-}
-
-async function chooseApp(
-  view: Locator,
-  id: string,
-  picker = '.jp-Bulkrun-apppicker input'
-): Promise<void> {
-  const input = view.locator(picker).first();
-  await input.click();
-  await input.fill(id);
-  // The first match is the app (the list loads from the server on first use).
-  await expect(view.locator('[role="option"]').first()).toContainText(id);
-  await view.page().keyboard.press('Enter');
-  await expect(input).toHaveValue(new RegExp(`\\(${id}\\)`));
-}
-
-/** Pastes a block (as a spreadsheet would) into the grid's first cell. */
-async function paste(view: Locator, text: string): Promise<void> {
-  const cell = view.locator('[data-cell="0:0"]');
-  await cell.click();
-  await cell.evaluate((el, t) => {
-    const dt = new DataTransfer();
-    dt.setData('text/plain', t);
-    el.dispatchEvent(
-      new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })
-    );
-  }, text);
-}
 
 async function run(view: Locator): Promise<void> {
   const button = view.locator('.jp-Bulkrun-run');

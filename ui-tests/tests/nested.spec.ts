@@ -3,34 +3,16 @@
  * demo-echo tasks with a fan-in; each row shows its sub-batch's progress inline and
  * expands into the sub-batch's rows.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
+import { chooseApp, newBulkCell, paste } from './cell';
 
 test.use({ autoGoto: true });
 test.setTimeout(180000);
 
-async function newBulkCell(page: IJupyterLabPageFixture, name: string): Promise<Locator> {
-  await page.notebook.createNew(name);
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
-  const view = page.locator('.jp-Bulkrun-view').first();
-  await expect(view).toBeVisible();
-  return view;
-}
-
 test('rows that fan out show their sub-batch inline and expand into its rows', async ({ page }) => {
   const view = await newBulkCell(page, 'nested.ipynb');
-  const input = view.locator('.jp-Bulkrun-apppicker input').first();
-  await input.click();
-  await input.fill('demo-fanout');
-  await expect(view.locator('[role="option"]').first()).toContainText('demo-fanout');
-  await page.keyboard.press('Enter');
-  const cell = view.locator('[data-cell="0:0"]');
-  await cell.click();
-  await cell.evaluate(el => {
-    const dt = new DataTransfer();
-    dt.setData('text/plain', 'n\tprefix\n3\tleft\n2\tright');
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
-  });
+  await chooseApp(view, 'demo-fanout');
+  await paste(view, 'n\tprefix\n3\tleft\n2\tright');
   await view.locator('.jp-Bulkrun-run').click();
   await expect(view.locator('.jp-Bulkrun-summary')).toHaveText('2 completed', { timeout: 90000 });
 
@@ -53,7 +35,10 @@ test('rows that fan out show their sub-batch inline and expand into its rows', a
   await view.locator('.jp-Bulkrun-tabbutton:has-text("Timeline")').click();
   const chart = view.locator('svg[aria-label="Timeline of 2 rows"]');
   await expect(chart).toBeVisible();
-  await view.getByRole('button', { name: /^Show the sub-batch of / }).first().click();
+  await view
+    .getByRole('button', { name: /^Show the sub-batch of / })
+    .first()
+    .click();
   await expect(view.getByRole('button', { name: /^Hide the sub-batch of / })).toHaveCount(1);
   await expect(view.locator('svg[aria-label^="Timeline of"]')).not.toHaveAttribute(
     'aria-label',

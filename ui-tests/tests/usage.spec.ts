@@ -3,42 +3,11 @@
  * measured efficiency in the Status tab, and the Configure tab's suggestion from the
  * app's past runs, applied in one click.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
+import { chooseApp, newBulkCell, paste } from './cell';
 
 test.use({ autoGoto: true });
 test.setTimeout(180000);
-
-/** Creates a notebook and inserts a bulk-run cell with the palette command. */
-async function newBulkCell(page: IJupyterLabPageFixture, name: string): Promise<Locator> {
-  await page.notebook.createNew(name);
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('bulkrun:insert-cell'));
-  const view = page.locator('.jp-Bulkrun-view').first();
-  await expect(view).toBeVisible();
-  return view;
-}
-
-async function chooseApp(view: Locator, id: string): Promise<void> {
-  const input = view.locator('.jp-Bulkrun-apppicker input').first();
-  await input.click();
-  await input.fill(id);
-  await expect(view.locator('[role="option"]').first()).toContainText(id);
-  await view.page().keyboard.press('Enter');
-  await expect(input).toHaveValue(new RegExp(`\\(${id}\\)`));
-}
-
-/** Pastes a block (as a spreadsheet would) into the grid's first cell. */
-async function paste(view: Locator, text: string): Promise<void> {
-  const cell = view.locator('[data-cell="0:0"]');
-  await cell.click();
-  await cell.evaluate((el, t) => {
-    const dt = new DataTransfer();
-    dt.setData('text/plain', t);
-    el.dispatchEvent(
-      new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })
-    );
-  }, text);
-}
 
 test('a batch shows its efficiency; past runs suggest the memory for the next', async ({
   page,

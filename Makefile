@@ -11,7 +11,7 @@ export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
 
 RESULTS := $(ROOT)/.data/test-results
 export BULKRUN_RESULTS := $(RESULTS)
-SUITES := lint typecheck jest-frontend jest-server python slurm ui wheel
+SUITES := lint typecheck jest-frontend jest-server python slurm rabbitmq ui wheel
 
 NPM_STAMP := node_modules/.bulkrun-installed
 VENV_STAMP := .venv/.bulkrun-installed
@@ -123,11 +123,13 @@ test-jest-frontend: install
 	@.ci/suite jest-frontend -- npx jest --ci --json --outputFile=$(RESULTS)/jest-frontend.jest.json
 
 # Server tests that need the real Slurm (they start it with scripts/slurm-up, or fail)
-# run in test-slurm; all other server tests in test-jest-server.
+# run in test-slurm, those that need the real RabbitMQ (scripts/rabbitmq-up) in
+# test-rabbitmq; all other server tests in test-jest-server.
 SLURM_TESTS := /test/(slurm/|slurm-[^/]*\.integration\.test\.ts$$)
+RABBITMQ_TESTS := /test/rabbitmq/
 test-jest-server: install
 	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci \
-		--testPathIgnorePatterns "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/jest-server.jest.json'
+		--testPathIgnorePatterns "$(SLURM_TESTS)" "$(RABBITMQ_TESTS)" --json --outputFile=$(RESULTS)/jest-server.jest.json'
 
 # The Python API (bulkrun/) against a real server the tests start (tests/python/).
 test-python: install
@@ -139,6 +141,12 @@ test-slurm: install
 		test -x scripts/slurm-up || { echo "test-slurm: scripts/slurm-up is missing: no Slurm to test against" >&2; exit 1; }; \
 		scripts/slurm-up && cd kernel-ext && npx jest --ci --runInBand \
 		--testPathPattern "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/slurm.jest.json'
+
+test-rabbitmq: install
+	@.ci/suite rabbitmq -- bash -c '\
+		test -x scripts/rabbitmq-up || { echo "test-rabbitmq: scripts/rabbitmq-up is missing: no broker to test against" >&2; exit 1; }; \
+		scripts/rabbitmq-up && cd kernel-ext && npx jest --ci --runInBand \
+		--testPathPattern "$(RABBITMQ_TESTS)" --json --outputFile=$(RESULTS)/rabbitmq.jest.json'
 
 test-ui: install
 	@.ci/suite ui -- bash -c '\

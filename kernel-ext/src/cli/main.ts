@@ -15,6 +15,7 @@ import { registerPriority } from './commands/priority';
 import { registerStatus } from './commands/status';
 import { registerSubmit } from './commands/submit';
 import { registerUsage } from './commands/usage';
+import { registerWorker } from './commands/worker';
 import { formatError } from './format';
 
 export const EXIT_OK = 0;
@@ -25,7 +26,9 @@ const VERSION: string = require('../../package.json').version;
 
 export function buildProgram(): Command {
   const program = new Command('bulkrun')
-    .description('Run one app over many inputs on local processes, Slurm or HTCondor')
+    .description(
+      'Run one app over many inputs on local processes, Slurm, HTCondor or a worker pool'
+    )
     .version(VERSION, '-V, --version')
     .option(
       '--url <url>',
@@ -57,6 +60,7 @@ Exit codes: 0 ok, 1 a job/batch failed or the server answered an error, 2 usage 
   registerList(program);
   registerPriority(program);
   registerUsage(program);
+  registerWorker(program);
   // Every command reports usage errors through one path (exit code 2).
   const override = (c: Command) => {
     c.exitOverride();

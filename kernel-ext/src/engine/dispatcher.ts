@@ -261,7 +261,8 @@ export class Dispatcher {
           continue;
         }
         const patch: Partial<JobRow> = {
-          backend_job_id: o.backendJobId ?? null,
+          // A worker pool may have reported the job's holder before the submission returned.
+          backend_job_id: o.backendJobId ?? row.backend_job_id ?? null,
           submit_state: 'done',
           retry_complete: 1,
         };

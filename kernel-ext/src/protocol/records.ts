@@ -25,6 +25,8 @@ export type JobErrorCode =
   | 'oom'
   | 'timeout'
   | 'node_failure'
+  /** A worker-pool row whose workers died running it too often (backends/rabbitmq.ts). */
+  | 'dead_lettered'
   | 'submit_failed'
   | 'lost'
   | 'missing_output'

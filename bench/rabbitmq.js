@@ -97,6 +97,8 @@ async function benchPublish() {
     }
     await sleep(10);
   }
+  // The server logs the submission once it recorded the broker's confirms.
+  for (let i = 0; i < 100 && !srv.logs.some(l => l.msg === 'dispatched'); i++) await sleep(50);
   const dispatched = srv.logs.filter(l => l.msg === 'dispatched');
   const publishMs = dispatched.reduce((s, l) => s + (l.submitMs ?? 0), 0);
   for (const name of ['tasks', 'events', 'dead'])

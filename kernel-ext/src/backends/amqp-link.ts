@@ -42,6 +42,8 @@ export class AmqpLink {
     const url = withHeartbeat(this.opts.url);
     this.model = await amqp.connect(url, {
       clientProperties: { connection_name: name },
+      // Small request/answer messages: Nagle's algorithm would hold each for a delayed ACK.
+      noDelay: true,
       recovery: {
         initialDelay: 200,
         maxDelay: 5_000,

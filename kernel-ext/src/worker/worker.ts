@@ -17,7 +17,7 @@ import * as path from 'path';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import pino from 'pino';
 import type { Logger } from '../backends/base';
-import { AmqpLink, publishConfirmed } from '../backends/amqp-link';
+import { AmqpLink } from '../backends/amqp-link';
 import { installWrapper } from '../backends/install';
 import {
   assertTopology,
@@ -174,12 +174,7 @@ export class Worker {
   }
 
   /** Sends an event to the task's server and waits for its answer (claims and exits). */
-  private async request<T>(
-    to: string,
-    ev: WorkerEvent,
-    timeoutMs: number,
-    persistent: boolean
-  ): Promise<T> {
+  private async request<T>(to: string, ev: WorkerEvent, timeoutMs: number): Promise<T> {
     const ch = this.link.channel;
     const replyTo = this.replyQueue;
     if (!ch || !replyTo) throw new Error('not connected to the broker');
@@ -202,13 +197,15 @@ export class Worker {
       });
     });
     answer.catch(() => undefined);
-    await publishConfirmed(ch, '', to, encode(ev), {
+    // Neither persistent nor confirmed: the server's answer is the confirmation, and a
+    // request lost with a broker restart is sent again (the caller retries until answered).
+    // A persisted message would wait for the broker's disk sync on every task.
+    ch.publish('', to, encode(ev), {
       replyTo,
       correlationId,
-      persistent,
       mandatory: true,
-      // A claim nobody answered in time is void: the worker asks again.
-      expiration: persistent ? undefined : String(timeoutMs),
+      // A request nobody answered in time is void: the worker asks again.
+      expiration: String(timeoutMs),
     });
     return answer;
   }
@@ -274,8 +271,7 @@ export class Worker {
         const r = await this.request<ClaimReply>(
           task.events,
           { type: 'claim', jobId: task.jobId, worker: this.id, row, redelivered },
-          CLAIM_TIMEOUT_MS,
-          false
+          CLAIM_TIMEOUT_MS
         );
         if (r && (r.action === 'run' || r.action === 'skip')) return r;
       } catch (e) {
@@ -331,7 +327,7 @@ export class Worker {
   private async report(to: string, ev: ExitEvent): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.request(to, ev, EXIT_TIMEOUT_MS, true);
+        await this.request(to, ev, EXIT_TIMEOUT_MS);
         return;
       } catch (e) {
         if (attempt % 10 === 0)

@@ -236,7 +236,12 @@ export class RabbitMQBackend implements Backend {
         priority: Math.max(0, Math.min(255, it.priority)),
       });
       // The socket's buffer is full: wait for it to drain rather than hold 10,000 in memory.
-      if (!ok) await new Promise<void>(r => ch.once('drain', () => r()));
+      // (A channel that closes meanwhile ends the wait: the confirms below then fail.)
+      if (!ok)
+        await new Promise<void>(r => {
+          ch.once('drain', () => r());
+          ch.once('close', () => r());
+        });
     }
     try {
       await ch.waitForConfirms();

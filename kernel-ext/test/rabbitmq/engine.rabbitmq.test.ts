@@ -7,6 +7,7 @@ import { defineEngineSuite } from '../suites/engine-suite';
 import { defineSemanticsSuite } from '../suites/semantics-suite';
 import {
   describeRabbit,
+  dropQueues,
   rabbitConfig,
   rabbitUp,
   startWorker,
@@ -25,7 +26,10 @@ beforeAll(() => {
   (config.backends as { rabbitmq: { url: string } }).rabbitmq.url = url;
   workers = [0, 1, 2].map(() => startWorker(queue, ['--concurrency', '2']));
 }, 300_000);
-afterAll(() => stopWorkers(workers));
+afterAll(async () => {
+  await stopWorkers(workers);
+  await dropQueues([queue]);
+});
 
 describeRabbit('engine on rabbitmq', () => defineEngineSuite('rabbitmq', config, 240_000));
 describeRabbit('semantics on rabbitmq', () => defineSemanticsSuite('rabbitmq', config, 300_000));

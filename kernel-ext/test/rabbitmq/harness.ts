@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { names } from '../../src/backends/rabbitmq-protocol';
 import { KERNEL_EXT, tempDir } from '../helpers/server';
 
 export const REPO = path.join(KERNEL_EXT, '..');
@@ -67,6 +68,23 @@ export function rabbitConfig(
       },
     },
   };
+}
+
+/** Removes a test's shared queues and exchanges (the servers' own queues expire by themselves). */
+export async function dropQueues(queues: string[]): Promise<void> {
+  if (SKIP || !url) return;
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createChannel();
+    for (const q of queues) {
+      const n = names(q);
+      for (const name of [n.tasks, n.dead]) await ch.deleteQueue(name);
+      for (const name of [n.heartbeats, n.control, n.dlx]) await ch.deleteExchange(name);
+    }
+  } finally {
+    await conn.close();
+  }
 }
 
 export interface WorkerProc {

@@ -17,6 +17,7 @@ import {
 import {
   brokerCommand,
   describeRabbit,
+  dropQueues,
   rabbitConfig,
   rabbitUp,
   startWorker,
@@ -28,6 +29,8 @@ import {
 jest.setTimeout(240_000);
 
 beforeAll(() => rabbitUp('worker pool'), 300_000);
+const used: string[] = [];
+afterAll(() => dropQueues(used));
 
 const rowsOf = async (s: TestServer, id: string, all = false) =>
   (await s.req('GET', `/api/v1/batches/${id}/jobs${all ? '?attempts=all' : ''}`)).body
@@ -43,6 +46,7 @@ describeRabbit('worker pool on RabbitMQ', () => {
 
   async function serve(extra: Record<string, unknown> = {}): Promise<void> {
     queue = uniqueQueue('pool');
+    used.push(queue);
     s = await startTestServer({ config: rabbitConfig(queue, extra) });
     await until(
       async () => (await s.req('GET', '/api/v1/health')).body.backends?.rabbitmq?.available,

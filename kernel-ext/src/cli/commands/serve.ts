@@ -23,7 +23,7 @@ export function registerServe(program: Command): void {
       intOption
     )
     .option('--apps <dir>', 'add an app directory (repeatable; also $BULKRUN_APPS_PATH)', collect)
-    .option('--backend <name>', 'default backend: local, slurm or htcondor')
+    .option('--backend <name>', 'default backend: local, slurm, htcondor or rabbitmq')
     .option('--config <file>', 'config file (JSON or YAML; default $BULKRUN_CONFIG)')
     .option('--log-level <level>', 'trace, debug, info, warn or error (default info)')
     .addHelpText(

@@ -81,7 +81,10 @@ export function registerSubmit(program: Command): void {
     .option('--app <id>', 'app to run (required for CSV; overrides the spec)')
     .option('--fan-in <app>', "run this app over all rows' outputs at the end")
     .option('--label <text>', 'batch label (default: the spec file name)')
-    .option('--backend <name>', "backend: local, slurm, htcondor or rabbitmq (default: the server's)")
+    .option(
+      '--backend <name>',
+      "backend: local, slurm, htcondor or rabbitmq (default: the server's)"
+    )
     .option('--max-parallel <n>', 'at most n rows running at once', intOption)
     .option('--priority <n>', 'priority (higher runs first)', intOption)
     .option('--idempotency-key <key>', 'resubmitting with the same key returns the first batch')

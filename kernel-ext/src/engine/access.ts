@@ -7,13 +7,23 @@ export interface Actor {
   admin: boolean;
   /** Set for a job-scoped token (BULKRUN_TOKEN inside a running job). */
   jobId?: string;
+  /** For a job token: whether record `id` is under the job (in what it fanned out, at any depth). */
+  below?(id: string): boolean;
 }
 
 export interface ActOptions {
   asAdmin?: boolean;
 }
 
-export function canSee(actor: Actor, row: JobRow, opts: ActOptions = {}): boolean {
+export function canSee(
+  actor: Actor,
+  row: Pick<JobRow, 'id' | 'owner'>,
+  opts: ActOptions = {}
+): boolean {
+  // A job's token (possibly third-party code) sees its own job and what it fanned out,
+  // nothing else of its owner's (docs/SEMANTICS.md "Permissions").
+  if (actor.jobId)
+    return row.owner === actor.user && (row.id === actor.jobId || !!actor.below?.(row.id));
   return row.owner === actor.user || (actor.admin && opts.asAdmin === true);
 }
 

@@ -25,7 +25,7 @@ import type { Store } from '../store';
 import type { JobRow } from '../store/rows';
 import { toBatchRecord, toJobRecord } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
-import { type Actor, type ActOptions } from './access';
+import { type Actor, type ActOptions, canSee } from './access';
 import { EventBus } from './bus';
 import type { EngineConfig } from './config';
 import type { Core, Effects, Parts } from './core';
@@ -153,7 +153,8 @@ export class Engine implements Parts {
       limit
     );
     const more = rows.length > limit;
-    const page = rows.slice(0, limit);
+    // A job's token lists only what it fanned out (its own sub-batch, if any).
+    const page = rows.slice(0, limit).filter(r => !actor.jobId || canSee(actor, r));
     const items = page.map(r => {
       if (!r.is_batch)
         return toJobRecord(r, r.retry_parent ? [] : this.store.attempts.retryIds(r.id));
@@ -199,7 +200,8 @@ export class Engine implements Parts {
       limit
     );
     const more = rows.length > limit;
-    const page = rows.slice(0, limit);
+    // A job's token lists only what it fanned out (its own sub-batch, if any).
+    const page = rows.slice(0, limit).filter(r => !actor.jobId || canSee(actor, r));
     const roots = page.filter(r => !r.retry_parent).map(r => r.id);
     const retryMap = this.store.attempts.retryIdsMany(roots);
     const items = page.map(r => {

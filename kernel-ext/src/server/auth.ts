@@ -1,7 +1,7 @@
 /**
  * Tokens → actors. Server tokens come from the config (`users`) or --token (the current
  * OS user); job-scoped tokens (`job.<t>`) are minted per job and act as the job's owner,
- * only while the job runs.
+ * only while the job runs, on the job and what it fanned out only (engine/access.ts).
  */
 import { timingSafeEqual } from 'crypto';
 import type { Actor } from '../engine/access';
@@ -37,7 +37,13 @@ export class Auth {
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(t)) return null;
       const row = this.store.tokens.liveJob(t);
       if (!row) return null;
-      return { user: row.owner, admin: false, jobId: row.id };
+      const jobId = row.id;
+      return {
+        user: row.owner,
+        admin: false,
+        jobId,
+        below: id => this.store.jobs.ancestors(id).includes(jobId),
+      };
     }
     for (const u of this.tokens) {
       if (safeEqual(u.token, token))

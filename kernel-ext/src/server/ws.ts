@@ -57,6 +57,11 @@ class Connection {
 
   private visible(p: { owner: string; batchId: string | null; jobId: string | null }): boolean {
     if (p.owner !== this.actor.user && !(this.actor.admin && this.asAdmin)) return false;
+    // A job's token follows its own job and what it fanned out, nothing else.
+    if (this.actor.jobId) {
+      const id = p.jobId ?? p.batchId;
+      if (!id || !canSee(this.actor, { id, owner: p.owner })) return false;
+    }
     const s = this.sub!;
     if (!s.batchIds && !s.jobIds) return true;
     if (

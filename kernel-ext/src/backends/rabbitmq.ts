@@ -86,7 +86,10 @@ interface Active {
 }
 
 interface WorkerInfo {
+  /** Last message of any kind from it. */
   lastSeen: number;
+  /** Last heartbeat: when `jobs` was true. */
+  beatAt: number;
   host: string;
   concurrency: number;
   labels: Record<string, string>;
@@ -291,7 +294,7 @@ export class RabbitMQBackend implements Backend {
       } else if (
         w &&
         !w.jobs.has(jobId) &&
-        w.lastSeen - a.held.since > 2 * w.everySeconds * 1000 + 1000
+        w.beatAt - a.held.since > 2 * w.everySeconds * 1000 + 1000
       ) {
         // The worker lives but no longer runs it (it lost the task without reporting an end).
         updates.push(this.death(jobId, a, `worker ${a.held.worker} no longer runs it`));
@@ -595,6 +598,7 @@ export class RabbitMQBackend implements Backend {
     );
     this.workers.set(e.worker, {
       lastSeen: Date.now(),
+      beatAt: Date.now(),
       host: String(e.host ?? ''),
       concurrency: Number(e.concurrency) || 1,
       labels: e.labels && typeof e.labels === 'object' ? e.labels : {},

@@ -69,6 +69,7 @@ export class Worker {
   private running = new Map<string, Running>();
   /** Deliveries being claimed (they hold a prefetch slot, not yet a process). */
   private claiming = 0;
+  private claims = new Map<string, Promise<ClaimReply | null>>();
   private replyQueue: string | null = null;
   /**
    * The channel of the current connection, set before its consumers start: deliveries can
@@ -236,6 +237,10 @@ export class Worker {
       safely(() => ch.nack(m, false, false));
       return;
     }
+    // The same job delivered again while its first delivery is being claimed (a duplicate
+    // message, or a redelivery after a reconnect): the first claim's outcome decides.
+    const earlier = this.claims.get(task.jobId);
+    if (earlier) await earlier.catch(() => null);
     const mine = this.running.get(task.jobId);
     if (mine) {
       // The broker gave it back to us after a reconnect: the one running now answers for it.
@@ -245,10 +250,13 @@ export class Worker {
     }
     this.claiming++;
     let reply: ClaimReply | null = null;
+    const claim = this.claim(ch, task, m.fields.redelivered);
+    this.claims.set(task.jobId, claim);
     try {
-      reply = await this.claim(ch, task, m.fields.redelivered);
+      reply = await claim;
     } finally {
       this.claiming--;
+      if (this.claims.get(task.jobId) === claim) this.claims.delete(task.jobId);
     }
     if (!reply) return; // the connection that delivered it is gone; the broker has it back
     if (reply.action !== 'run') {

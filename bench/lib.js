@@ -71,6 +71,21 @@ async function childServer(baseDir, config, logLevel = 'warn') {
   return { url, req, logs, pid: child.pid, close };
 }
 
+/** The server's event stream as JSON, subscribed to everything; `onMsg(message, arrivedAt)`. */
+function eventStream(url, onMsg) {
+  const WebSocket = require('ws');
+  return new Promise(resolve => {
+    const w = new WebSocket(
+      url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`
+    );
+    w.on('message', d => onMsg(JSON.parse(d.toString()), Date.now()));
+    w.on('open', () => {
+      w.send(JSON.stringify({ type: 'subscribe' }));
+      resolve(w);
+    });
+  });
+}
+
 /** p50/p95/max of a list of numbers. */
 function quantiles(values) {
   const v = [...values].sort((a, b) => a - b);
@@ -84,4 +99,4 @@ function arg(name, def) {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 }
 
-module.exports = { ROOT, TOKEN, arg, childServer, quantiles };
+module.exports = { ROOT, TOKEN, arg, childServer, eventStream, quantiles };

@@ -8,8 +8,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const WebSocket = require('ws');
-const { arg, childServer } = require('./lib');
+const { arg, childServer, eventStream: ws } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
 const { startServer } = require(path.join(ROOT, 'kernel-ext', 'dist', 'server'));
@@ -44,19 +43,6 @@ async function server(extraConfig = {}) {
     return { status: r.status, body: await r.json() };
   };
   return { s, req, dataDir };
-}
-
-function ws(url, onMsg) {
-  return new Promise(resolve => {
-    const w = new WebSocket(
-      url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`
-    );
-    w.on('message', d => onMsg(JSON.parse(d.toString()), Date.now()));
-    w.on('open', () => {
-      w.send(JSON.stringify({ type: 'subscribe' }));
-      resolve(w);
-    });
-  });
 }
 
 async function benchTasks() {

@@ -11,8 +11,7 @@ const { execFileSync, spawn } = require('child_process');
 const os = require('os');
 const path = require('path');
 const amqp = require('amqplib');
-const WebSocket = require('ws');
-const { arg, childServer, quantiles } = require('./lib');
+const { arg, childServer, eventStream: ws, quantiles } = require('./lib');
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'kernel-ext', 'dist', 'cli', 'main.js');
@@ -20,7 +19,6 @@ const URL_ = process.env.BULKRUN_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5673/
 const PUBLISH_ROWS = arg('publish-rows', 10000);
 const N = arg('tasks', 1000);
 const LAT_JOBS = arg('latency-jobs', 100);
-const TOKEN = 'bench-token';
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -50,19 +48,6 @@ function workers(queue, n, concurrency = 1) {
       { stdio: ['ignore', 'ignore', 'inherit'] }
     )
   );
-}
-
-function ws(url, onMsg) {
-  return new Promise(resolve => {
-    const w = new WebSocket(
-      url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`
-    );
-    w.on('message', d => onMsg(JSON.parse(d.toString()), Date.now()));
-    w.on('open', () => {
-      w.send(JSON.stringify({ type: 'subscribe' }));
-      resolve(w);
-    });
-  });
 }
 
 async function waitHealthy(req) {

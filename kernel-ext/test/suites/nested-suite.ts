@@ -186,6 +186,13 @@ export function defineNestedSuite(
     const { store } = s.server.engine;
     await until(async () => store.jobs.subBatches(id).length >= 3, 60000, 'two levels fanned out');
     const [row] = await jobsOf(id);
+    // The row's own process exits 0 once it fanned out. Wait for that exit to be recorded
+    // (a Slurm poll can take it later), so the failed exit below is the last word on it.
+    await until(
+      async () => store.jobs.get(row.id)?.submit_state === 'exited',
+      60000,
+      "the row's own exit recorded"
+    );
     // The row's process is done; a failed exit reported by its backend is what remains.
     s.server.engine.tracker.apply([
       {

@@ -36,8 +36,11 @@ export function fanInRerunDue(b: BatchRow, fanIn: JobRow | null): boolean {
 }
 
 export function deriveBatchStatus(b: BatchRow, parent: JobRow, fanIn: JobRow | null): JobStatus {
-  // A dynamic fan-out parent is still running while its own process runs.
-  if (parent.submit_state === 'intent' || parent.submit_state === 'done') return 'running';
+  // A dynamic fan-out parent is still running while its own process runs, unless it was
+  // cancelled: then its record ends at once, as any cancelled job's does (engine/cancel.ts
+  // stops the process afterwards).
+  const processRuns = parent.submit_state === 'intent' || parent.submit_state === 'done';
+  if (processRuns && !b.cancelled) return 'running';
   if (rowsPending(b) > 0) return 'running';
   if (fanIn && !isTerminal(fanIn.status)) return 'running';
   if (b.fan_in && !fanIn && fanInDue(b)) return 'running';

@@ -41,6 +41,8 @@ export function cancelBatch(
   const { store, life } = core;
   const parent = visibleRow(store, actor, id, opts);
   const code = actingCode(actor, parent);
+  // A fan-out parent whose own process still runs is stopped too (this one or a row's).
+  const processRuns = parent.submit_state === 'done';
   const ended: JobRow[] = [];
   life.commit(() => {
     const b = store.batches.get(id)!;
@@ -56,9 +58,7 @@ export function cancelBatch(
     }
     life.markBatchDirty(id);
   });
-  // A fan-out parent whose own process still runs is stopped too (this one or a row's).
-  const p = store.jobs.get(id)!;
-  const toStop = p.submit_state === 'done' ? [...ended, p] : ended;
+  const toStop = processRuns ? [...ended, store.jobs.get(id)!] : ended;
   void effects.cancelAtBackend(toStop);
   effects.kick();
   return visibleBatch(store, actor, id, opts);

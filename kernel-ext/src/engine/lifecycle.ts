@@ -93,7 +93,20 @@ export class Lifecycle {
       this.store.batches.shiftCount(next.batch_id, row.status, to);
     }
     if (next.batch_id) this.dirtyBatches.add(next.batch_id);
+    if (to === 'terminated' && row.is_batch) this.endSubBatch(row.id, full.terminated_code);
     return next;
+  }
+
+  /**
+   * A terminated row that fanned out takes its sub-batch with it: the sub-batch counts as
+   * cancelled, so the row's status (derived, batch-status.ts) stays terminated while its
+   * own process is being stopped. Callers end the sub-batch's open rows first (cancel.ts
+   * abortBelow).
+   */
+  private endSubBatch(id: string, code: string | null | undefined): void {
+    const b = this.store.batches.get(id);
+    if (b && !b.cancelled) this.store.batches.update(id, { cancelled: code ?? 'batch_abort' });
+    this.dirtyBatches.add(id);
   }
 
   /** Patches a job without a state change (backend id, priority) and emits its changed fields. */
@@ -155,6 +168,12 @@ export class Lifecycle {
       batch.fan_in_stale = 0;
     }
     const status = deriveBatchStatus(batch, parent, fanIn);
+    // Ended while its own process still ran (a cancel): the record no longer waits for that
+    // process, so a later retry below it is not held up by an exit that is never polled.
+    if (isTerminal(status) && parent.submit_state === 'done') {
+      this.store.jobs.update(batchId, { submit_state: 'exited' });
+      parent.submit_state = 'exited';
+    }
     const patch: Partial<JobRow> = {};
     if (status !== parent.status) {
       patch.status = status;

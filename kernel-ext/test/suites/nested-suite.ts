@@ -3,7 +3,7 @@
  * to any depth under a slot limit without deadlock, outputs flowing up in row order,
  * retry and cancel at each level, the depth limit.
  */
-import { startTestServer, type TestServer, until, waitBatch } from '../helpers/server';
+import { startTestServer, tempDir, type TestServer, until, waitBatch } from '../helpers/server';
 
 export interface NestedSize {
   rows: number;
@@ -173,6 +173,43 @@ export function defineNestedSuite(
       .pluck()
       .get(JSON.stringify(tree), JSON.stringify(tree));
     expect(open).toBe(0);
+  });
+
+  it('cancel of a batch whose row fanned out and still runs: the row ends at once and stays ended', async () => {
+    // t-gate runs until its gate file appears: the row's own process outlives its fan-out.
+    const gates = tempDir('bulkrun-gates-');
+    const post = await s.req('POST', '/api/v1/batches', {
+      app: 't-gate',
+      params: [{ dir: gates }],
+    });
+    const id = post.body.batch.id;
+    const { store } = s.server.engine;
+    const rowId = store.jobs.rowRoots(id)[0];
+    await until(
+      async () => store.jobs.get(rowId)?.status === 'running' && !!store.jobs.get(rowId)?.job_token,
+      60000,
+      'the row running'
+    );
+    const fan = await s.req(
+      'POST',
+      `/api/v1/jobs/${rowId}/fanout`,
+      { app: 't-gate', params: [{ dir: gates }, { dir: gates }] },
+      `job.${store.jobs.get(rowId)!.job_token}`
+    );
+    expect(fan.status).toBe(202);
+    const c = await s.req('POST', `/api/v1/batches/${id}/cancel`);
+    expect(c.body.batch.status).toBe('terminated');
+    // At once, and still after the row's process has been stopped and its exit reported.
+    const settled = () => ({
+      row: store.jobs.get(rowId)!.status,
+      cancelled: store.batches.get(id)!.cancelled !== null,
+      live: [rowId, ...store.jobs.subBatches(id)].flatMap(b =>
+        store.jobs.byBatch(b).filter(j => !['completed', 'error', 'terminated'].includes(j.status))
+      ).length,
+    });
+    expect(settled()).toEqual({ row: 'terminated', cancelled: true, live: 0 });
+    await new Promise(r => setTimeout(r, 1500));
+    expect(settled()).toEqual({ row: 'terminated', cancelled: true, live: 0 });
   });
 
   it('a row whose own process fails after fanning out ends in its error, and everything below it stops', async () => {

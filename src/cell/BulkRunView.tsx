@@ -5,7 +5,7 @@
 import * as React from 'react';
 import { isTerminal, type RowError } from '../api/types';
 import { BulkrunError } from '../api/request';
-import { ConnectionBanner } from '../components/banner';
+import { ConnectionBanner, StorageBanner } from '../components/banner';
 import { useSignal, useView } from '../components/context';
 import { ProgressBar, StatusBadge } from '../components/status';
 import { useApps, useHealth } from '../components/useServer';
@@ -234,6 +234,7 @@ export function BulkRunView(props: BulkRunViewProps): JSX.Element {
           ) : null}
         </header>
         <ConnectionBanner events={bulkrun.events} />
+        <StorageBanner client={bulkrun.client} />
         <div className="jp-Bulkrun-tabs" role="tablist" aria-label={trans.__('Bulk run')}>
           {tabs.map(t => (
             <button

@@ -46,7 +46,8 @@ export function useLoad<T>(
       live = false;
     };
   }, [...deps, n]);
-  return { data, error, reload: () => setN(x => x + 1) };
+  const reload = React.useCallback(() => setN(x => x + 1), []);
+  return { data, error, reload };
 }
 
 function appList(client: BulkrunClient): Promise<AppList> {

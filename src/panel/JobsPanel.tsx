@@ -7,7 +7,7 @@ import * as React from 'react';
 import type { BatchRecord } from '../api/types';
 import { applyPanelEvent, type Entry, type PanelEvent } from './entries';
 import { isTerminal } from '../api/types';
-import { ConnectionBanner } from '../components/banner';
+import { ConnectionBanner, StorageBanner } from '../components/banner';
 import { ViewContext, useNow, useView, type IViewContext } from '../components/context';
 import { ProgressBar, reasonOf, StatusBadge } from '../components/status';
 import { formatAge, emptyCounts } from '../model/summary';
@@ -154,6 +154,7 @@ function JobsList(): JSX.Element {
         </button>
       </header>
       <ConnectionBanner events={bulkrun.events} />
+      <StorageBanner client={bulkrun.client} />
       <div role="radiogroup" aria-label={trans.__('Show')} className="jp-Bulkrun-filters">
         {(['all', 'active'] as const).map(f => (
           <button

@@ -26,6 +26,8 @@ export interface EngineConfig {
   maxMemory: Record<string, string>;
   /** How many levels of batches nested fan-out may build (docs/SEMANTICS.md "Nested fan-out"). */
   maxFanOutDepth: number;
+  /** Below this much free space in the data dir, health warns (docs/SEMANTICS.md "A full disk"). */
+  lowSpaceMB: number;
 }
 
 export function defaultEngineConfig(dataDir: string): EngineConfig {
@@ -47,5 +49,6 @@ export function defaultEngineConfig(dataDir: string): EngineConfig {
     admins: [],
     maxMemory: {},
     maxFanOutDepth: 4,
+    lowSpaceMB: 200,
   };
 }

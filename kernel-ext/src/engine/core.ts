@@ -9,6 +9,7 @@ import type { Store } from '../store';
 import type { JobRow } from '../store/rows';
 import type { EngineConfig } from './config';
 import type { Lifecycle } from './lifecycle';
+import type { Storage } from './storage';
 
 /** What every part reads: the store, the one lifecycle that changes states, and the setup. */
 export interface Core {
@@ -20,6 +21,8 @@ export interface Core {
   /** Shared by reference: the server fills in publicUrl after the engine is built. */
   readonly config: EngineConfig;
   readonly log: Logger;
+  /** The data dir's free space; background writes that fail for it wait there (storage.ts). */
+  readonly storage: Storage;
 }
 
 /** What a part asks of another part; the composition root routes each to its owner. */

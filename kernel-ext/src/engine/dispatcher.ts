@@ -18,6 +18,7 @@ import type { WaitingJob } from '../store/queue';
 import type { JobRow } from '../store/rows';
 import { slotKey } from '../store/slots';
 import type { Core, Effects } from './core';
+import { isStorageFull } from './storage';
 import { newId, newToken } from './ids';
 import { assetPath } from '../assets';
 
@@ -68,7 +69,9 @@ export class Dispatcher {
         await this.passOnce();
       } while (this.again && !this.stopped);
     } catch (e) {
-      this.core.log.error({ err: e }, 'dispatch pass failed');
+      // No space to record claims: the rows wait; the pass runs again once space returns.
+      if (isStorageFull(e)) this.core.storage.markFull(e);
+      else this.core.log.error({ err: e }, 'dispatch pass failed');
     } finally {
       this.running = false;
     }
@@ -84,6 +87,8 @@ export class Dispatcher {
   /** One pass: pick what may go now, record intents, submit groups, record outcomes. */
   async passOnce(): Promise<void> {
     const { store, life } = this.core;
+    // Nothing new goes out while the data dir is full: its records could not be written.
+    if (this.core.storage.full) return;
     const inUse = store.slots.inUse();
     // Rows of a batch in the scheduler, counted only for batches with a maxParallel.
     const batchInUse = new Map<string, number>();
@@ -169,7 +174,9 @@ export class Dispatcher {
     const tokens = new Map<string, string>();
     const failed: { row: JobRow; message: string }[] = [];
     let sinceYield = 0;
+    let noSpace = false;
     for (const g of groups.values()) {
+      if (noSpace) break;
       const groupId = newId();
       const items: SubmitItem[] = [];
       for (const row of g.rows) {
@@ -185,6 +192,12 @@ export class Dispatcher {
           tokens.set(row.id, token);
           items.push(this.prepareItem(row, token));
         } catch (e) {
+          // No space for its work dir: the row waits for space; it did not fail.
+          if (isStorageFull(e)) {
+            this.core.storage.markFull(e);
+            noSpace = true;
+            break;
+          }
           failed.push({ row, message: (e as Error).message });
         }
       }
@@ -213,9 +226,11 @@ export class Dispatcher {
           // The scheduler is unreachable: the rows wait again, nothing failed.
           this.core.log.warn({ err: e, backend: p.backend }, 'submission failed; will retry');
           this.effects.markUnavailable(p.backend, (e as Error).message);
-          store.tx(() => {
-            for (const it of p.req.items) store.slots.handBack(it.jobId);
-          });
+          this.core.storage.write('hand-backs', () =>
+            store.tx(() => {
+              for (const it of p.req.items) store.slots.handBack(it.jobId);
+            })
+          );
           return;
         }
         // Stopped while sbatch/condor_submit ran: the store may be closed. The intents
@@ -241,7 +256,12 @@ export class Dispatcher {
     );
   }
 
+  /** What the scheduler answered; on a full disk it waits for space (storage.ts), never lost. */
   recordOutcomes(outcomes: SubmitOutcome[]): void {
+    this.core.storage.write('submission records', () => this.recordOutcomesNow(outcomes));
+  }
+
+  private recordOutcomesNow(outcomes: SubmitOutcome[]): void {
     const { store, life } = this.core;
     const lateCancels: JobRow[] = [];
     life.commit(() => {

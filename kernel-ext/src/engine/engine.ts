@@ -36,6 +36,7 @@ import { Lifecycle } from './lifecycle';
 import { newJobRow } from './new-job';
 import { toRecord, visibleBatch, visibleRow, withChildren } from './records';
 import { autoRetryFor } from './retry';
+import { Storage } from './storage';
 import { Tracker } from './tracker';
 import { appUsage } from './usage';
 import { checkBatchBody, checkJobBody, validationError } from './validate';
@@ -66,6 +67,7 @@ export class Engine implements Parts {
   readonly effects: Effects;
   readonly dispatcher: Dispatcher;
   readonly tracker: Tracker;
+  readonly storage: Storage;
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -73,6 +75,7 @@ export class Engine implements Parts {
     this.backends = deps.backends;
     this.config = deps.config;
     this.log = deps.log;
+    this.storage = new Storage(this.config.dataDir, this.config.lowSpaceMB * 1024 * 1024, this.log);
     // Parts are built after the objects that route to them; each route is called only
     // once the engine is built (no part acts in its constructor).
     this.life = new Lifecycle(this.store, this.bus, {
@@ -90,6 +93,7 @@ export class Engine implements Parts {
       backends: this.backends,
       config: this.config,
       log: this.log,
+      storage: this.storage,
     };
     this.effects = {
       kick: () => this.dispatcher.kick(),
@@ -105,11 +109,14 @@ export class Engine implements Parts {
   }
 
   async start(): Promise<void> {
+    this.storage.start();
+    this.storage.whenSpace(() => this.dispatcher.kick());
     await this.tracker.start();
     this.dispatcher.kick();
   }
 
   async stop(): Promise<void> {
+    this.storage.stop();
     this.tracker.stop();
     this.dispatcher.stop();
     for (const b of this.backends.values()) await b.close();

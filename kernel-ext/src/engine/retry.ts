@@ -320,7 +320,11 @@ export function retryBatch(
 export function autoRetryFor(core: Core, row: JobRow): void {
   if (!row.batch_id || row.is_batch) return;
   const code = row.error_code ?? '';
-  const transient = code === 'node_failure' || code === 'preempted' || code === 'submit_failed';
+  const transient =
+    code === 'node_failure' ||
+    code === 'preempted' ||
+    code === 'submit_failed' ||
+    code === 'storage_full';
   let resources: Resources | undefined;
   if (code === 'oom') {
     const app = core.apps.get(row.app, row.app_version);

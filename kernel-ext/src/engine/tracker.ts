@@ -124,9 +124,25 @@ export class Tracker {
     this.schedule(name, next);
   }
 
-  /** Applies backend updates in one transaction; terminal ones read outputs and may auto-retry. */
+  /**
+   * Applies backend updates in one transaction; terminal ones read outputs and may
+   * auto-retry. On a full disk they wait and are applied once space returns (storage.ts).
+   */
   apply(updates: StatusUpdate[]): void {
     if (updates.length === 0) return;
+    // A wrapper that died without its exit record while the disk is full could not write
+    // it: the disk failed, not the job, so the row retries (retry.ts) once space returns.
+    for (const u of updates) {
+      if (u.status === 'error' && u.error?.code === 'job_crashed' && this.core.storage.noSpace())
+        u.error = {
+          code: 'storage_full',
+          message: `The job could not write to its work dir: ${this.core.storage.describe()}`,
+        };
+    }
+    this.core.storage.write('status updates', () => this.applyNow(updates));
+  }
+
+  private applyNow(updates: StatusUpdate[]): void {
     const { store, life } = this.core;
     let freed = false;
     life.commit(() => {

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   rate_limited: 429,
   backend_unavailable: 503,
+  /** The data dir has no space for the write (docs/SEMANTICS.md "A full disk"). */
+  storage_full: 507,
   internal: 500,
 } as const;
 

@@ -27,6 +27,8 @@ export type JobErrorCode =
   | 'node_failure'
   /** A worker-pool row whose workers died running it too often (backends/rabbitmq.ts). */
   | 'dead_lettered'
+  /** The job could not write to its work dir: the disk was full (engine/storage.ts). */
+  | 'storage_full'
   | 'submit_failed'
   | 'lost'
   | 'missing_output'
@@ -225,6 +227,18 @@ export interface HealthReport {
   ok: boolean;
   version: string;
   backends: Record<string, { available: boolean; detail: string }>;
+  storage: StorageReport;
+  /** Why the server is up but degraded ("data dir full: 0.0 MB free in <path>"), else null. */
+  degraded: string | null;
+}
+
+/** The data dir's space (docs/SEMANTICS.md "A full disk"): `low` warns, `full` means writes wait. */
+export interface StorageReport {
+  dataDir: string;
+  state: 'ok' | 'low' | 'full';
+  freeBytes: number | null;
+  /** Background writes waiting for space (backend results, submission records). */
+  waiting: number;
 }
 
 /** One result of POST /jobs/retry and /batches/{id}/retry: the new attempt, or why not. */

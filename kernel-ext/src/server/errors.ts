@@ -1,10 +1,16 @@
 /** The one place where errors become HTTP responses. */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from '../backends/base';
+import { isStorageFull, type Storage } from '../engine/storage';
 import { ApiError } from '../protocol/errors';
 
-export function toApiError(err: unknown): ApiError {
+export function toApiError(err: unknown, storage?: Pick<Storage, 'markFull' | 'error'>): ApiError {
   if (err instanceof ApiError) return err;
+  // A write that found no space: 507 with the data dir and its free space, not a 500.
+  if (storage && isStorageFull(err)) {
+    storage.markFull(err);
+    return storage.error();
+  }
   const fe = err as FastifyError;
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -26,9 +32,13 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('internal', 'Internal server error');
 }
 
-export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  log: Logger,
+  storage?: Pick<Storage, 'markFull' | 'error'>
+): void {
   app.setErrorHandler((err, req, reply) => {
-    const api = toApiError(err);
+    const api = toApiError(err, storage);
     if (api.code === 'internal')
       log.error({ err, url: req.url, method: req.method }, 'request failed');
     reply.code(api.status).send(api.toJSON());

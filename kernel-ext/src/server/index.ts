@@ -36,7 +36,11 @@ export interface RunningServer {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const config = loadConfig(opts);
-  const log = pino({ level: config.logLevel, base: { name: 'bulkrun' } }, pino.destination(2));
+  const logDest = pino.destination(2);
+  // The log may sit on the data dir's disk (bulkrun attach): a full disk loses log lines,
+  // never the server (docs/SEMANTICS.md "A full disk").
+  logDest.on('error', () => {});
+  const log = pino({ level: config.logLevel, base: { name: 'bulkrun' } }, logDest);
   const dataDir = config.engine.dataDir;
   fs.mkdirSync(dataDir, { recursive: true });
   // One server per data dir: a second one would submit every job again.
@@ -99,7 +103,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     req.actor = actor;
   });
-  registerErrorHandling(app, log);
+  registerErrorHandling(app, log, engine.storage);
   if (config.rateLimit) {
     const { max, timeWindowMs } = config.rateLimit;
     // After auth (preHandler), so the limit is per user, not per proxy address.

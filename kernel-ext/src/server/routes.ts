@@ -58,7 +58,13 @@ function snapshotSeq(reply: FastifyReply, engine: Engine): void {
 export function registerRoutes(app: FastifyInstance, engine: Engine, version: string): void {
   app.get('/api/v1/health', async () => {
     const backends = await engine.health();
-    return { ok: true, version, backends };
+    const storage = engine.storage.report();
+    // Up, but writes wait: say why, with the figure a user needs to act on.
+    const degraded =
+      storage.state === 'full'
+        ? `data dir full: ${mb(storage.freeBytes)} free in ${storage.dataDir}`
+        : null;
+    return { ok: true, version, backends, storage, degraded };
   });
 
   // With the files that could not be loaded, so clients can say why an app is missing.
@@ -161,9 +167,11 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     const b = body(req) as { jobIds?: unknown; job_ids?: unknown };
     if (typeof b !== 'object' || Array.isArray(b))
       throw new ApiError('invalid_request', 'Body must be a JSON object');
-    return {
-      results: retryJobs(engine, req.actor, b.jobIds ?? b.job_ids, { asAdmin: asAdmin(req) }),
-    };
+    const ids = b.jobIds ?? b.job_ids;
+    // Each result echoes its id (RetryResult.jobId), so only strings are ids.
+    if (Array.isArray(ids) && ids.some(id => typeof id !== 'string'))
+      throw new ApiError('invalid_request', 'jobIds must be a list of job ids (strings)');
+    return { results: retryJobs(engine, req.actor, ids, { asAdmin: asAdmin(req) }) };
   });
 
   app.get('/api/v1/jobs/:id', async req => {
@@ -247,4 +255,8 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     reply.code(202);
     return { batch: res.batch, jobIds: res.jobIds };
   });
+}
+
+function mb(bytes: number | null): string {
+  return bytes === null ? 'unknown space' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -13,8 +13,10 @@ fi
 pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # The build backend is preinstalled so the editable install needs no isolated build env;
 # pytest runs the wheel and Python API suites (tests/); pandas is the Python API's optional
-# DataFrame support, which its tests cover.
-"${pip[@]}" install hatchling==1.33.0 hatch-jupyter-builder==0.10.0 editables==0.5 pytest==8.4.2 pandas==3.1.1
+# DataFrame support, which its tests cover; schemathesis (Python 3.11+) fuzzes the REST API
+# against its OpenAPI document (tests/python/test_openapi_fuzz.py).
+"${pip[@]}" install hatchling==1.33.0 hatch-jupyter-builder==0.10.0 editables==0.5 pytest==8.4.2 pandas==3.1.1 \
+  schemathesis==4.32.5
 # pip writes the package's shared data into .venv/share/jupyter/labextensions; when that
 # is already `jupyter labextension develop`'s link to the source tree, it would write
 # through it (and a second run then finds install.json twice). make re-creates the link.

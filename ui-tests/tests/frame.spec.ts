@@ -144,6 +144,63 @@ test.describe('frame', () => {
     expect(outcome).toBe('refused 403');
   });
 
+  test('a foreign page cannot cancel or open the stream through the proxy with the user’s cookie', async ({
+    page,
+    baseURL,
+  }) => {
+    // What a page on another site can make the browser send: the user's Jupyter cookie and
+    // its own Origin, no token. jupyter-server-proxy leaves XSRF to the proxied app and adds
+    // the server's token, so for requests Bulkrun's Origin check is what refuses
+    // (server/origin.ts); for the WebSocket, Jupyter's own origin check refuses first.
+    await page.goto('');
+    const cookie = (await page.context().cookies()).map(c => `${c.name}=${c.value}`).join('; ');
+    expect(cookie).not.toBe('');
+    const made = await page.request.post('/bulkrun/api/v1/jobs', {
+      data: { app: 'demo-sleep', params: { seconds: 30 } },
+    });
+    expect(made.status()).toBe(202);
+    const id = (await made.json()).job.id;
+    const browser = await anonymousContext(baseURL);
+    try {
+      const foreign = await browser.post(`/bulkrun/api/v1/jobs/${id}/cancel`, {
+        headers: { Cookie: cookie, Origin: 'http://evil.example' },
+        maxRedirects: 0,
+      });
+      expect(foreign.status()).toBe(403);
+      expect((await foreign.json()).error.code).toBe('forbidden_origin');
+      expect((await (await page.request.get(`/bulkrun/api/v1/jobs/${id}`)).json()).status).not.toBe(
+        'terminated'
+      );
+      // The page's own origin (what the browser sends with the cell's requests) may: the
+      // proxy passes the browser's Host on, so the server knows the origin it is served from.
+      const own = await browser.post(`/bulkrun/api/v1/jobs/${id}/cancel`, {
+        headers: { Cookie: cookie, Origin: new URL(baseURL!).origin },
+        data: {},
+        maxRedirects: 0,
+      });
+      expect(`${own.status()} ${await own.text()}`).toMatch(/^200 .*"status":"terminated"/);
+    } finally {
+      await browser.dispose();
+    }
+    const url = new URL('/bulkrun/api/v1/events?format=json', baseURL);
+    url.protocol = 'ws:';
+    const handshake = (origin: string) =>
+      new Promise<string>(resolve => {
+        const ws = new NodeWebSocket(url.toString(), { headers: { Cookie: cookie }, origin });
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(`refused ${res.statusCode}`);
+          ws.terminate();
+        });
+        ws.on('open', () => {
+          resolve('opened');
+          ws.close();
+        });
+        ws.on('error', err => resolve(`error ${err.message}`));
+      });
+    expect(await handshake('http://evil.example')).toBe('refused 403');
+    expect(await handshake(new URL(baseURL!).origin)).toBe('opened');
+  });
+
   test('the server itself refuses requests without its own token', async ({ page }) => {
     // Start it (first proxied request), then go around Jupyter to its socket.
     expect((await page.request.get(HEALTH)).status()).toBe(200);

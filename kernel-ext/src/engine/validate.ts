@@ -34,7 +34,7 @@ const params = { type: 'object' };
 // Where relative path parameters are resolved (apps/paths.ts): an absolute path.
 const baseDir = { type: 'string', minLength: 1, maxLength: 4096, pattern: '^/' };
 
-const batchSchema = {
+export const batchSchema = {
   type: 'object',
   required: ['app', 'params'],
   properties: {
@@ -70,7 +70,7 @@ const batchSchema = {
   additionalProperties: false,
 };
 
-const jobSchema = {
+export const jobSchema = {
   type: 'object',
   required: ['app', 'params'],
   properties: {

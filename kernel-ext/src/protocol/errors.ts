@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
+  // A browser page of an origin the server does not allow (server/origin.ts).
+  forbidden_origin: 403,
   not_found: 404,
   unknown_app: 400,
   wrong_state: 409,

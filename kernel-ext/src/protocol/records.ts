@@ -230,6 +230,16 @@ export interface HealthReport {
   storage: StorageReport;
   /** Why the server is up but degraded ("data dir full: 0.0 MB free in <path>"), else null. */
   degraded: string | null;
+  /** How late the server's event loop runs timers (server/loop-lag.ts). */
+  eventLoop: LoopLag;
+}
+
+/** Event-loop lag in ms: since the server started, and the worst since the previous report. */
+export interface LoopLag {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  sinceLastMaxMs: number;
 }
 
 /** The data dir's space (docs/SEMANTICS.md "A full disk"): `low` warns, `full` means writes wait. */

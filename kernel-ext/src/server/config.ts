@@ -10,6 +10,7 @@ import type { EngineConfig } from '../engine/config';
 import { defaultEngineConfig } from '../engine/config';
 import type { UserToken } from './auth';
 import { tokenFromFile } from './instance';
+import { DEFAULT_EVENT_BUFFER_BYTES } from './ws';
 
 export interface ServeOptions {
   host?: string;
@@ -43,6 +44,10 @@ export interface ServerConfig {
   ownerToken?: string;
   backends: Record<string, Record<string, unknown>>;
   engine: EngineConfig;
+  /** Page origins, besides the server's own, that may change state and open the event stream ("*": any); server/origin.ts. */
+  allowedOrigins: string[];
+  /** Bytes an event-stream connection may have unsent before it is sent `reset` (server/ws.ts). */
+  eventBufferBytes: number;
 }
 
 export function defaultDataDir(): string {
@@ -96,5 +101,17 @@ export function loadConfig(opts: ServeOptions): ServerConfig {
     ownerToken: token,
     backends: file.backends ?? {},
     engine,
+    allowedOrigins: allowedOrigins(file.server?.allowedOrigins),
+    eventBufferBytes: file.eventBufferBytes ?? DEFAULT_EVENT_BUFFER_BYTES,
   };
+}
+
+/** `server.allowedOrigins` of the config file: a list of strings; a wrong type stops the start. */
+function allowedOrigins(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some(o => typeof o !== 'string'))
+    throw new Error(
+      'server.allowedOrigins in the config must be a list of strings (origins, or "*")'
+    );
+  return v as string[];
 }

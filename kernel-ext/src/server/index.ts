@@ -20,6 +20,8 @@ import { registerErrorHandling } from './errors';
 import { registerRoutes } from './routes';
 import { watchIdle } from './idle';
 import { InstanceLock, liveLeases, removeConnection, writeConnection } from './instance';
+import { LoopLagMonitor } from './loop-lag';
+import { registerOriginCheck } from './origin';
 import { createEventSocket } from './ws';
 
 export type { ServeOptions } from './config';
@@ -89,6 +91,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
 
   app.get('/', async () => ({ name: 'bulkrun', version: VERSION }));
+  // Before auth: a foreign page's request is refused whatever token comes with it.
+  registerOriginCheck(app, config.allowedOrigins);
   app.addHook('onRequest', async req => {
     lastRequestAt = Date.now();
     if (req.url === '/' || req.url.startsWith('/?')) return;
@@ -119,8 +123,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         ),
     });
   }
-  registerRoutes(app, engine, VERSION);
-  const sockets = createEventSocket(engine, auth);
+  const loop = new LoopLagMonitor();
+  loop.start();
+  registerRoutes(app, engine, VERSION, loop);
+  const sockets = createEventSocket(engine, auth, {
+    allowedOrigins: config.allowedOrigins,
+    maxBufferedBytes: config.eventBufferBytes,
+  });
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
   const url = await listenUrl(app, config);
@@ -168,6 +177,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       removeConnection(dataDir);
       reaper.stop();
       sockets.close();
+      loop.stop();
       await app.close();
       await engine.stop();
       store.close();

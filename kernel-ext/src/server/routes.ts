@@ -11,6 +11,8 @@ import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
 import type { AppUsage, AppList } from '../protocol/records';
 import { readLog } from './logs';
+import type { LoopLagMonitor } from './loop-lag';
+import { registerOpenApi } from './openapi';
 import { checkPaths } from './paths';
 
 type Q = Record<string, string | undefined>;
@@ -55,7 +57,12 @@ function snapshotSeq(reply: FastifyReply, engine: Engine): void {
   reply.header(SEQ_HEADER, String(engine.store.events.maxSeq()));
 }
 
-export function registerRoutes(app: FastifyInstance, engine: Engine, version: string): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  version: string,
+  loop: LoopLagMonitor
+): void {
   app.get('/api/v1/health', async () => {
     const backends = await engine.health();
     const storage = engine.storage.report();
@@ -64,7 +71,7 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
       storage.state === 'full'
         ? `data dir full: ${mb(storage.freeBytes)} free in ${storage.dataDir}`
         : null;
-    return { ok: true, version, backends, storage, degraded };
+    return { ok: true, version, backends, storage, degraded, eventLoop: loop.report() };
   });
 
   // With the files that could not be loaded, so clients can say why an app is missing.
@@ -143,7 +150,7 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     const { id } = req.params as { id: string };
     const parent = engine.row(req.actor, id, { asAdmin: asAdmin(req) });
     if (!parent.is_batch) throw new ApiError('not_found', `Batch ${id} not found`);
-    return { batch: cancelBatch(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+    return { batch: await cancelBatch(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
   });
 
   app.post('/api/v1/batches/:id/retry', async req => {
@@ -182,7 +189,7 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
   app.post('/api/v1/jobs/:id/cancel', async req => {
     requireUserToken(req);
     const { id } = req.params as { id: string };
-    return { job: cancel(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
+    return { job: await cancel(engine, req.actor, id, { asAdmin: asAdmin(req) }) };
   });
 
   // Edit and rerun: a retry with edited params (docs/SEMANTICS.md).
@@ -255,6 +262,8 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, version: st
     reply.code(202);
     return { batch: res.batch, jobIds: res.jobIds };
   });
+
+  registerOpenApi(app, version);
 }
 
 function mb(bytes: number | null): string {

@@ -3,7 +3,9 @@
  * `hello` with the current seq, `subscribe` with optional ids and `since` (replayed from
  * the persisted log, or `reset` when older than retention), live job/batch events, log
  * tailing, ping. Replay and switch to live happen in one synchronous step, so nothing is
- * missed or sent twice between them.
+ * missed or sent twice between them. Each published event is encoded once per wire format
+ * and the same bytes go to every connection that may see it; a client that does not keep
+ * up is sent `reset` rather than an ever longer queue (DEFAULT_EVENT_BUFFER_BYTES).
  */
 import type { IncomingMessage } from 'http';
 import type { Duplex } from 'stream';
@@ -17,10 +19,46 @@ import type { ClientMessage, ServerMessage } from '../protocol/events';
 import { isTerminal } from '../protocol/records';
 import { Auth } from './auth';
 import { readLog } from './logs';
+import { originRefusal } from './origin';
 
 const packr = new Packr({ useRecords: false });
 const REPLAY_PAGE = 5000;
 const LOG_POLL_MS = 200;
+
+/**
+ * Bytes a connection may have waiting to be sent (config `eventBufferBytes`). Past this the client is not keeping up
+ * (a stalled tab, a slow link or proxy): queueing more would grow the server's memory by
+ * everything published meanwhile, per such client, for frames it would read late or never.
+ * It is sent `reset` instead (re-fetch over REST; src/api/events.ts, cli/watch.ts) and
+ * nothing more until its queue is half drained. 8 MB holds about 40,000 job events, so a
+ * 20,000-row cancel reaches any client that reads at all.
+ */
+export const DEFAULT_EVENT_BUFFER_BYTES = 8 * 1024 * 1024;
+
+export interface EventSocketOptions {
+  /** Page origins allowed besides the server's own (server/origin.ts). */
+  allowedOrigins?: readonly string[];
+  maxBufferedBytes?: number;
+}
+
+/** A message encoded at most once per wire format, however many connections send it. */
+export class Frame {
+  private packed: Buffer | null = null;
+  private text: Buffer | null = null;
+
+  constructor(readonly msg: ServerMessage) {}
+
+  bytes(json: boolean): Buffer {
+    if (json) return (this.text ??= this.encode(true));
+    return (this.packed ??= this.encode(false));
+  }
+
+  encode(json: boolean): Buffer {
+    return json ? Buffer.from(JSON.stringify(this.msg)) : packr.pack(this.msg);
+  }
+}
+
+const RESET = new Frame({ type: 'reset' });
 
 interface Sub {
   batchIds: Set<string> | null;
@@ -30,25 +68,52 @@ interface Sub {
 class Connection {
   private sub: Sub | null = null;
   private tails = new Map<string, NodeJS.Timeout>();
-  private unsubscribe: () => void;
+  /** Sent `reset` for falling behind; events are dropped until the queue drains. */
+  private behind = false;
 
   constructor(
     private ws: WebSocket,
     private engine: Engine,
     private actor: Actor,
     private asAdmin: boolean,
-    private json: boolean
+    private json: boolean,
+    private maxBuffered: number,
+    private onClose: () => void
   ) {
     this.send({ type: 'hello', seq: engine.store.events.maxSeq() });
-    this.unsubscribe = engine.bus.subscribe(events => this.onEvents(events));
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.close());
     ws.on('error', () => this.close());
   }
 
   private send(msg: ServerMessage): void {
+    this.write(new Frame(msg));
+  }
+
+  private write(frame: Frame): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(this.json ? JSON.stringify(msg) : packr.pack(msg));
+    this.ws.send(frame.bytes(this.json), { binary: !this.json });
+  }
+
+  /**
+   * Sends a job or batch event unless the client is behind (maxBuffered); false
+   * when it was dropped, and so will the rest of this delivery be.
+   */
+  private queue(frame: Frame): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (this.behind) {
+      if (buffered > this.maxBuffered / 2) return false;
+      this.behind = false;
+    } else if (buffered > this.maxBuffered) {
+      // The reset reaches the client after what it has queued; what it re-fetches then
+      // holds every event dropped before.
+      this.behind = true;
+      this.write(RESET);
+      return false;
+    }
+    this.write(frame);
+    return true;
   }
 
   private error(code: string, message: string): void {
@@ -73,9 +138,11 @@ class Connection {
     return false;
   }
 
-  private onEvents(events: Published[]): void {
+  /** Live events; frames[i] is events[i], encoded on first use and shared by every connection. */
+  deliver(events: Published[], frames: Frame[]): void {
     if (!this.sub) return;
-    for (const e of events) if (this.visible(e)) this.send(e.event);
+    for (let i = 0; i < events.length; i++)
+      if (this.visible(events[i]) && !this.queue(frames[i])) return;
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -135,9 +202,11 @@ class Connection {
     for (;;) {
       const page = events.since(cursor, REPLAY_PAGE);
       for (const e of page) {
-        if (this.visible({ owner: e.owner, batchId: e.batch_id, jobId: e.job_id })) {
-          this.send({ ...JSON.parse(e.body), seq: e.seq });
-        }
+        if (
+          this.visible({ owner: e.owner, batchId: e.batch_id, jobId: e.job_id }) &&
+          !this.queue(new Frame({ ...JSON.parse(e.body), seq: e.seq }))
+        )
+          return;
         cursor = e.seq;
       }
       if (page.length < REPLAY_PAGE) break;
@@ -160,6 +229,8 @@ class Connection {
     const pump = (): boolean => {
       const cur = this.engine.store.jobs.get(jobId)!;
       for (;;) {
+        // A followed log waits for a slow client instead of queueing the whole file.
+        if (follow && this.ws.bufferedAmount > this.maxBuffered) return false;
         const chunk = readLog(cur, stream, pos);
         if (chunk.data.length)
           this.send({ type: 'log', jobId, stream, offset: pos, data: chunk.data });
@@ -179,19 +250,43 @@ class Connection {
   }
 
   private close(): void {
-    this.unsubscribe();
+    this.onClose();
     for (const t of this.tails.values()) clearInterval(t);
     this.tails.clear();
   }
 }
 
-export function createEventSocket(engine: Engine, auth: Auth) {
+export function createEventSocket(engine: Engine, auth: Auth, opts: EventSocketOptions = {}) {
+  const allowedOrigins = opts.allowedOrigins ?? [];
+  const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_EVENT_BUFFER_BYTES;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const connections = new Set<Connection>();
+  const unsubscribe = engine.bus.subscribe(events => {
+    if (connections.size === 0) return;
+    const frames = events.map(e => new Frame(e.event));
+    for (const c of connections) {
+      try {
+        c.deliver(events, frames);
+      } catch {
+        // One broken connection must not stop the others.
+      }
+    }
+  });
   return {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/api/v1/events') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      // Before the token: a page of a foreign origin may hold the browser's credentials.
+      const refusal = originRefusal(req.headers, allowedOrigins);
+      if (refusal) {
+        const body = JSON.stringify(refusal.toJSON());
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        );
         return;
       }
       const actor = auth.resolve(
@@ -204,7 +299,10 @@ export function createEventSocket(engine: Engine, auth: Auth) {
       const asAdmin = url.searchParams.get('as_admin') === 'true';
       const json = url.searchParams.get('format') === 'json';
       wss.handleUpgrade(req, socket, head, ws => {
-        new Connection(ws, engine, actor, asAdmin, json);
+        const c: Connection = new Connection(ws, engine, actor, asAdmin, json, maxBuffered, () =>
+          connections.delete(c)
+        );
+        connections.add(c);
       });
     },
     /** Open WebSocket connections. */
@@ -212,6 +310,7 @@ export function createEventSocket(engine: Engine, auth: Auth) {
       return wss.clients.size;
     },
     close(): void {
+      unsubscribe();
       for (const c of wss.clients) c.terminate();
       wss.close();
     },

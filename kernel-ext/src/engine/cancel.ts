@@ -2,7 +2,8 @@
  * Cancel: a job, or a batch (every non-terminal row and the pending fan-in; children get
  * terminatedCode `batch_abort`). Cancelling a terminal job is a no-op. The record turns
  * `terminated` at once (and frees its slot); the scheduler is told afterwards, and a job
- * the scheduler no longer knows is not an error.
+ * the scheduler no longer knows is not an error. A batch's rows end in chunks
+ * (CANCEL_CHUNK); its answer comes once all have.
  */
 import type { BatchRecord, JobRecord } from '../protocol/records';
 import { isTerminal } from '../protocol/records';
@@ -11,12 +12,12 @@ import { type Actor, type ActOptions, actingCode } from './access';
 import type { Parts } from './core';
 import { toRecord, visibleBatch, visibleRow } from './records';
 
-export function cancel(
+export async function cancel(
   parts: Parts,
   actor: Actor,
   id: string,
   opts: ActOptions = {}
-): JobRecord | BatchRecord {
+): Promise<JobRecord | BatchRecord> {
   const { core, effects } = parts;
   const { store, life } = core;
   const row = visibleRow(store, actor, id, opts);
@@ -32,36 +33,74 @@ export function cancel(
   return toRecord(store, store.jobs.get(id)!);
 }
 
-export function cancelBatch(
-  { core, effects }: Parts,
+/**
+ * Rows ended per transaction in a batch cancel. Each costs about 80 µs here (the update,
+ * its event, the counts), so a chunk holds the event loop for some 40 ms and requests,
+ * job exits and WebSocket frames go between chunks: a 100,000-row cancel must not stall
+ * the server for seconds (docs/SEMANTICS.md "Cancel").
+ */
+export const CANCEL_CHUNK = 500;
+
+export async function cancelBatch(
+  parts: Parts,
   actor: Actor,
   id: string,
   opts: ActOptions = {}
-): BatchRecord {
+): Promise<BatchRecord> {
+  const { core, effects } = parts;
   const { store, life } = core;
   const parent = visibleRow(store, actor, id, opts);
   const code = actingCode(actor, parent);
   // A fan-out parent whose own process still runs is stopped too (this one or a row's).
   const processRuns = parent.submit_state === 'done';
   const ended: JobRow[] = [];
+  let open = false;
+  // First, in one transaction: the batch is cancelled (from here the dispatcher starts
+  // none of its rows, store/queue.ts) and what its rows fanned out ends.
   life.commit(() => {
     const b = store.batches.get(id)!;
-    const children = store.jobs.byBatch(id).filter(c => !isTerminal(c.status));
-    if (children.length === 0 && isTerminal(store.jobs.get(id)!.status)) return;
+    open = b.n_created + b.n_queued + b.n_running > 0 || store.jobs.openOthers(id).length > 0;
+    if (!open && isTerminal(store.jobs.get(id)!.status)) return;
     ended.push(...abortBelow(core, id, 'batch cancelled'));
     store.batches.update(id, { cancelled: code });
     if (!b.cancelled) store.jobs.update(id, { terminated_code: code });
-    for (const c of children) {
-      const cur = store.jobs.get(c.id)!;
-      if (!isTerminal(cur.status))
-        ended.push(life.terminate(cur, 'batch_abort', 'batch cancelled'));
-    }
     life.markBatchDirty(id);
   });
   const toStop = processRuns ? [...ended, store.jobs.get(id)!] : ended;
-  void effects.cancelAtBackend(toStop);
+  if (toStop.length) void effects.cancelAtBackend(toStop);
+  if (open) await endCancelledRows(parts, id);
   effects.kick();
   return visibleBatch(store, actor, id, opts);
+}
+
+/**
+ * Ends the open rows of a cancelled batch with `batch_abort`, CANCEL_CHUNK per transaction,
+ * yielding between chunks; the scheduler is told after each. Stops early when the batch is
+ * no longer cancelled (a retry reopened it). Also how the engine finishes, at start, a
+ * cancel that a stopped server left part done (store/jobs.ts interruptedCancels).
+ */
+export async function endCancelledRows({ core, effects }: Parts, id: string): Promise<void> {
+  const { store, life } = core;
+  let fromIdx = 0;
+  for (;;) {
+    const ended: JobRow[] = [];
+    let more = false;
+    life.commit(() => {
+      if (!store.batches.get(id)?.cancelled) return;
+      const rows = store.jobs.openTasksFrom(id, fromIdx, CANCEL_CHUNK);
+      more = rows.length === CANCEL_CHUNK;
+      // The fan-in (and any other non-row job) last, with the final chunk.
+      if (!more) rows.push(...store.jobs.openOthers(id));
+      for (const c of rows) {
+        if (c.idx !== null && c.role === 'task') fromIdx = c.idx;
+        ended.push(life.terminate(c, 'batch_abort', 'batch cancelled'));
+      }
+      life.markBatchDirty(id);
+    });
+    if (ended.length) void effects.cancelAtBackend(ended);
+    if (!more || core.storage.full) return;
+    await new Promise(r => setImmediate(r));
+  }
 }
 
 /**

@@ -114,32 +114,48 @@ export class Dispatcher {
       const key = slotKey(owner, name);
       const limit = this.slotLimit(name, owner);
       let free = limit === null ? Infinity : limit - (inUse.get(key) ?? 0);
-      // Read only as many waiting jobs as there are free slots (more when maxParallel skips some).
-      for (let offset = 0; free > 0; ) {
+      // Read only as many waiting jobs as there are free slots. A batch found at its
+      // maxParallel is left out of the reads from then on (store/queue.ts `held`); the
+      // offset then counts only the rows read so far that are still in the result, which
+      // are its first rows since leaving rows out keeps the order of the rest.
+      const held = new Set<string>();
+      const heldFromAttempt = backend.nativeMaxParallel ? 2 : 1;
+      // Rows maxParallel governs (see below).
+      const isHeld = (j: WaitingJob): boolean =>
+        j.role === 'task' &&
+        j.batch_id !== null &&
+        j.max_parallel !== null &&
+        j.attempt >= heldFromAttempt;
+      const consumed: WaitingJob[] = [];
+      for (;;) {
+        if (free <= 0) break;
+        const offset = held.size
+          ? consumed.filter(r => !(r.batch_id && held.has(r.batch_id) && isHeld(r))).length
+          : consumed.length;
         const want = Math.min(free, 100000);
-        const rows = store.queue.next(owner, name, want, offset);
-        offset += rows.length;
+        const rows = store.queue.next(owner, name, want, offset, [...held], heldFromAttempt);
+        let newlyHeld = false;
         for (const j of rows) {
           if (free <= 0) break;
+          consumed.push(j);
           // A fan-in retried while rows still run waits for them: it reads their outputs.
           if (j.role === 'fan_in' && (j.rows_pending ?? 0) > 0) continue;
           // The scheduler throttles a batch's first submission itself (nativeMaxParallel);
           // a retry is a separate submission its throttle does not see, so the engine
           // holds it while the batch is at maxParallel.
-          if (
-            j.role === 'task' &&
-            j.batch_id &&
-            j.max_parallel !== null &&
-            (!backend.nativeMaxParallel || j.attempt > 1)
-          ) {
-            const n = batchCount(j.batch_id);
-            if (n >= j.max_parallel) continue;
-            batchInUse.set(j.batch_id, n + 1);
+          if (isHeld(j)) {
+            const n = batchCount(j.batch_id!);
+            if (n >= j.max_parallel!) {
+              held.add(j.batch_id!);
+              newlyHeld = true;
+              break;
+            }
+            batchInUse.set(j.batch_id!, n + 1);
           }
           free--;
           picked.push(j);
         }
-        if (rows.length < want) break;
+        if (!newlyHeld && rows.length < want) break;
       }
     }
 

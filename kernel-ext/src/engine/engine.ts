@@ -26,6 +26,7 @@ import type { JobRow } from '../store/rows';
 import { toBatchRecord, toJobRecord } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
 import { type Actor, type ActOptions, canSee } from './access';
+import { endCancelledRows } from './cancel';
 import { EventBus } from './bus';
 import type { EngineConfig } from './config';
 import type { Core, Effects, Parts } from './core';
@@ -36,7 +37,7 @@ import { Lifecycle } from './lifecycle';
 import { newJobRow } from './new-job';
 import { toRecord, visibleBatch, visibleRow, withChildren } from './records';
 import { autoRetryFor } from './retry';
-import { Storage } from './storage';
+import { isStorageFull, Storage } from './storage';
 import { Tracker } from './tracker';
 import { appUsage } from './usage';
 import { checkBatchBody, checkJobBody, validationError } from './validate';
@@ -110,9 +111,26 @@ export class Engine implements Parts {
 
   async start(): Promise<void> {
     this.storage.start();
-    this.storage.whenSpace(() => this.dispatcher.kick());
+    this.storage.whenSpace(() => {
+      this.finishCancels();
+      this.dispatcher.kick();
+    });
     await this.tracker.start();
+    this.finishCancels();
     this.dispatcher.kick();
+  }
+
+  /**
+   * Ends the open rows of batches whose cancel a stop (or a full disk) left part done
+   * (engine/cancel.ts endCancelledRows); none of them starts meanwhile (store/queue.ts).
+   */
+  private finishCancels(): void {
+    for (const id of this.store.jobs.interruptedCancels()) {
+      endCancelledRows(this, id).catch(err => {
+        if (isStorageFull(err)) this.storage.markFull(err);
+        else this.log.error({ err, batch: id }, 'finishing a cancel failed');
+      });
+    }
   }
 
   async stop(): Promise<void> {

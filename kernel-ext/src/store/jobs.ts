@@ -64,6 +64,9 @@ export class JobQueries {
   private readonly queuedBeforeStmt: Stmt;
   private readonly ancestorsStmt: Stmt;
   private readonly subBatchesStmt: Stmt;
+  private readonly openTasksFromStmt: Stmt;
+  private readonly openOthersStmt: Stmt;
+  private readonly interruptedCancelsStmt: Stmt;
   private readonly updates: StatementCache;
 
   constructor(db: DB) {
@@ -95,6 +98,26 @@ export class JobQueries {
       `SELECT j.* FROM jobs j WHERE j.status = 'created' AND j.is_batch = 0 AND j.created_at < ?
        AND (j.submit_state = 'intent' OR j.backend NOT IN (SELECT value FROM json_each(?)))`
     );
+    // A batch cancel ends rows a chunk at a time (engine/cancel.ts): a range seek on
+    // jobs_batch (batch_id, role, idx) from the last row index ended, so each chunk reads
+    // only its own rows however many the batch has. `idx >= ?`: retries share their row's idx.
+    this.openTasksFromStmt = db.prepare(
+      `SELECT * FROM jobs WHERE batch_id = ? AND role = 'task' AND idx >= ?
+         AND status IN ('created', 'queued', 'running')
+       ORDER BY idx, attempt LIMIT ?`
+    );
+    this.openOthersStmt = db.prepare(
+      `SELECT * FROM jobs WHERE batch_id = ? AND role <> 'task'
+         AND status IN ('created', 'queued', 'running')`
+    );
+    // Invariant: a cancelled batch has no open row once its cancel has finished; one that has
+    // was cancelled by a server that stopped before the last chunk. Served by jobs_status.
+    this.interruptedCancelsStmt = db
+      .prepare(
+        `SELECT DISTINCT j.batch_id FROM jobs j JOIN batches b ON b.id = j.batch_id
+         WHERE j.status IN ('created', 'queued', 'running') AND b.cancelled IS NOT NULL`
+      )
+      .pluck();
     this.queuedBeforeStmt = db.prepare(
       `SELECT * FROM jobs WHERE status = 'queued' AND is_batch = 0 AND queued_at < ?`
     );
@@ -128,6 +151,21 @@ export class JobQueries {
   /** The sub-batches below a batch at any depth (rows that fanned out), nearest first. */
   subBatches(batchId: string): string[] {
     return this.subBatchesStmt.all(batchId) as string[];
+  }
+
+  /** Up to `limit` open rows (role task) of a batch from row index `fromIdx`, by index. */
+  openTasksFrom(batchId: string, fromIdx: number, limit: number): JobRow[] {
+    return this.openTasksFromStmt.all(batchId, fromIdx, limit) as JobRow[];
+  }
+
+  /** A batch's open jobs that are not rows (its fan-in). */
+  openOthers(batchId: string): JobRow[] {
+    return this.openOthersStmt.all(batchId) as JobRow[];
+  }
+
+  /** Batches marked cancelled that still have open rows: cancels a stop interrupted. */
+  interruptedCancels(): string[] {
+    return this.interruptedCancelsStmt.all() as string[];
   }
 
   /** Whether any job (single, row, fan-in or batch parent) is not yet terminal. */

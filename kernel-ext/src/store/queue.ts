@@ -1,7 +1,8 @@
 /**
  * The queue of waiting jobs: `created`, not a batch parent, not claimed (submit_state
  * NULL). Pick order per owner and backend: single jobs, then fan-ins, then batch rows;
- * then priority (high first); then age; then row index. Every read here is an index seek
+ * then priority (high first); then age; then row index. Rows of a cancelled batch are not
+ * picked, though a cancel ends them a chunk at a time (engine/cancel.ts). Every read here is an index seek
  * on jobs_waiting (002_dispatch_index.sql): a dispatch pass runs after every job exit.
  */
 import type { DB, Stmt } from './db';
@@ -44,6 +45,8 @@ export class QueueQueries {
        FROM jobs j INDEXED BY jobs_waiting
        LEFT JOIN batches b ON b.id = j.batch_id
        WHERE j.owner = ? AND j.backend = ? AND j.status = 'created' AND j.is_batch = 0 AND j.submit_state IS NULL
+         AND NOT (j.role = 'task' AND j.attempt >= ? AND j.batch_id IN (SELECT value FROM json_each(?)))
+         AND b.cancelled IS NULL
        ORDER BY CASE j.role WHEN 'single' THEN 0 WHEN 'fan_in' THEN 1 ELSE 2 END,
                 j.priority DESC, j.created_at, j.idx
        LIMIT ? OFFSET ?`
@@ -63,8 +66,27 @@ export class QueueQueries {
     return out;
   }
 
-  /** An owner's waiting jobs on a backend in pick order, `limit` of them from `offset`. */
-  next(owner: string, backend: string, limit: number, offset = 0): WaitingJob[] {
-    return this.nextStmt.all(owner, backend, limit, offset) as WaitingJob[];
+  /**
+   * An owner's waiting jobs on a backend in pick order, `limit` of them from `offset`.
+   * `held` leaves out the rows (role `task`, attempt ≥ `heldFromAttempt`) of batches that
+   * are at their maxParallel, so a pass does not read every row of a long batch it may not
+   * start (without it, 30,000 held rows cost a full read per pass, and a pass runs per exit).
+   */
+  next(
+    owner: string,
+    backend: string,
+    limit: number,
+    offset = 0,
+    held: readonly string[] = [],
+    heldFromAttempt = 1
+  ): WaitingJob[] {
+    return this.nextStmt.all(
+      owner,
+      backend,
+      heldFromAttempt,
+      JSON.stringify(held),
+      limit,
+      offset
+    ) as WaitingJob[];
   }
 }

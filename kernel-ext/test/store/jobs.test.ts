@@ -111,3 +111,30 @@ test('queuedBefore: jobs queued since before the time, not batch parents', () =>
   t.store.jobs.update(running.id, { queued_at: 10 });
   expect(t.store.jobs.queuedBefore(100).map(r => r.id)).toEqual([old.id]);
 });
+
+test('openTasksFrom reads a batch’s open rows from a row index; openOthers its open fan-in', () => {
+  const b = insertBatch(t.store, { total: 5 });
+  const rows = [0, 1, 2, 3, 4].map(i => insertRow(t.store, b, i));
+  t.store.jobs.update(rows[1].id, { status: 'completed' });
+  const retry = insertRetry(t.store, rows[3]);
+  const fan = insertJob(t.store, { batch_id: b, role: 'fan_in' });
+  const ids = (from: number, limit: number) =>
+    t.store.jobs.openTasksFrom(b, from, limit).map(r => r.id);
+  expect(ids(0, 10)).toEqual([rows[0], rows[2], rows[3], retry, rows[4]].map(r => r.id));
+  // From an index: that index's attempts too (a chunk may end between them).
+  expect(ids(3, 2)).toEqual([rows[3].id, retry.id]);
+  expect(t.store.jobs.openOthers(b).map(r => r.id)).toEqual([fan.id]);
+});
+
+test('interruptedCancels: cancelled batches that still have open rows', () => {
+  const done = insertBatch(t.store, { total: 1 });
+  insertRow(t.store, done, 0, { status: 'terminated' });
+  t.store.batches.update(done, { cancelled: 'user' });
+  const half = insertBatch(t.store, { total: 2 });
+  insertRow(t.store, half, 0, { status: 'terminated' });
+  insertRow(t.store, half, 1, { status: 'queued' });
+  t.store.batches.update(half, { cancelled: 'user' });
+  const open = insertBatch(t.store, { total: 1 });
+  insertRow(t.store, open, 0);
+  expect(t.store.jobs.interruptedCancels()).toEqual([half]);
+});

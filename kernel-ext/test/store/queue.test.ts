@@ -1,5 +1,12 @@
 /** src/store/queue.ts: the queue of waiting jobs and its pick order, on a real SQLite file. */
-import { insertBatch, insertJob, insertRow, openTempStore, type TempStore } from './helpers';
+import {
+  insertBatch,
+  insertJob,
+  insertRetry,
+  insertRow,
+  openTempStore,
+  type TempStore,
+} from './helpers';
 
 let t: TempStore;
 beforeEach(() => (t = openTempStore()));
@@ -49,4 +56,27 @@ test('next carries the batch maxParallel and its rows still pending', () => {
   expect(got.get(r0.id)).toMatchObject({ max_parallel: 1, rows_pending: 2, batch_id: b });
   expect(got.get(single.id)).toMatchObject({ max_parallel: null, rows_pending: null });
   expect(got.size).toBe(2);
+});
+
+test('next leaves out the rows of held batches (from the given attempt) and of cancelled ones', () => {
+  const held = insertBatch(t.store, { total: 2, max_parallel: 1 });
+  const h0 = insertRow(t.store, held, 0);
+  const hFan = insertJob(t.store, { batch_id: held, role: 'fan_in' });
+  const other = insertBatch(t.store, { total: 1 });
+  const o0 = insertRow(t.store, other, 0);
+  const gone = insertBatch(t.store, { total: 1 });
+  insertRow(t.store, gone, 0);
+  t.store.batches.update(gone, { cancelled: 'user' });
+  const ids = (held_: string[], from = 1) =>
+    t.store.queue
+      .next('alice', 'local', 10, 0, held_, from)
+      .map(r => r.id)
+      .sort();
+  expect(ids([])).toEqual([h0.id, hFan.id, o0.id].sort());
+  // A held batch's fan-in is not a row maxParallel governs: it stays.
+  expect(ids([held])).toEqual([hFan.id, o0.id].sort());
+  // On a scheduler that throttles first attempts itself, only retries are held.
+  const retry = insertRetry(t.store, h0);
+  expect(ids([held], 2)).toEqual([h0.id, hFan.id, o0.id].sort());
+  expect(ids([held], 2)).not.toContain(retry.id);
 });

@@ -1,6 +1,7 @@
 /**
- * Big batches do not hold the server up (engine/cancel.ts, engine/dispatcher.ts): a batch
- * cancel ends its rows a chunk at a time, with requests answered between chunks; a batch
+ * Big batches do not hold the server up (engine/cancel.ts, engine/retry.ts,
+ * engine/dispatcher.ts): a batch cancel and a batch retry go a chunk at a time, with
+ * requests answered between chunks; a batch
  * held at its maxParallel costs a dispatch pass nothing per waiting row; a cancel a stop
  * left part done is finished at the next start, and none of its rows starts meanwhile.
  */
@@ -67,6 +68,26 @@ describe('a 20,000-row batch at maxParallel 1', () => {
     });
     // One transaction of 20,000 rows would have held every request until its end.
     expect(answeredMeanwhile).toBeGreaterThanOrEqual(3);
+
+    // Its retry, likewise in chunks: every row gets its next attempt, requests go between.
+    let retrying = true;
+    let answeredDuringRetry = 0;
+    const poll2 = (async () => {
+      while (retrying) {
+        const r = await s.req('GET', '/api/v1/health');
+        if (retrying && r.status === 200) answeredDuringRetry++;
+      }
+    })();
+    const r = await s.req('POST', `/api/v1/batches/${id}/retry`, {});
+    retrying = false;
+    await poll2;
+    expect(r.status).toBe(200);
+    expect(r.body.results).toHaveLength(ROWS);
+    expect(r.body.results.every((x: any) => x.retryId)).toBe(true);
+    expect(answeredDuringRetry).toBeGreaterThanOrEqual(3);
+    expect((await s.req('POST', `/api/v1/batches/${id}/cancel`)).body.batch.status).toBe(
+      'terminated'
+    );
   }, 120000);
 });
 

@@ -257,12 +257,19 @@ export function rerunJob(
   return toRecord(core.store, row);
 }
 
-export function retryJobs(
+/**
+ * Retries per transaction in a request of many (each retry is atomic and answered on its
+ * own, so chunks change no outcome); requests and events go between chunks, as a batch
+ * cancel's do (cancel.ts CANCEL_CHUNK).
+ */
+export const RETRY_CHUNK = 500;
+
+export async function retryJobs(
   { core, effects }: Parts,
   actor: Actor,
   ids: unknown,
   opts: ActOptions = {}
-): RetryResult[] {
+): Promise<RetryResult[]> {
   if (!Array.isArray(ids) || ids.length === 0) throw new ApiError('invalid_request', MSG_NO_IDS);
   if (ids.length > core.config.maxRows) {
     throw new ApiError('invalid_request', `At most ${core.config.maxRows} ids per request`);
@@ -276,27 +283,35 @@ export function retryJobs(
       `Retry of the same id in the same request is not supported. Offending ids: ${JSON.stringify([...dups])}`
     );
   }
-  const results = core.life.commit(() =>
-    ids.map((id): RetryResult => {
-      try {
-        return { jobId: id, retryId: retryOne(core, actor, id, opts).id };
-      } catch (e) {
-        if (e instanceof ApiError) return { jobId: id, error: e.message };
-        throw e;
-      }
-    })
-  );
+  const results: RetryResult[] = [];
+  for (let i = 0; i < ids.length; i += RETRY_CHUNK) {
+    // No kick between chunks: the retries go out together, in one submission per batch.
+    if (i > 0) await new Promise(r => setImmediate(r));
+    const chunk = ids.slice(i, i + RETRY_CHUNK);
+    results.push(
+      ...core.life.commit(() =>
+        chunk.map((id): RetryResult => {
+          try {
+            return { jobId: id, retryId: retryOne(core, actor, id, opts).id };
+          } catch (e) {
+            if (e instanceof ApiError) return { jobId: id, error: e.message };
+            throw e;
+          }
+        })
+      )
+    );
+  }
   effects.kick();
   return results;
 }
 
-export function retryBatch(
+export async function retryBatch(
   parts: Parts,
   actor: Actor,
   batchId: string,
   statuses: unknown,
   opts: ActOptions = {}
-): RetryResult[] {
+): Promise<RetryResult[]> {
   const { store } = parts.core;
   const parent = visibleRow(store, actor, batchId, opts);
   if (!parent.is_batch) throw new ApiError('not_found', `Batch ${batchId} not found`);

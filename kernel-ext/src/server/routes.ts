@@ -159,7 +159,9 @@ export function registerRoutes(
     const b = (req.body ?? {}) as { statuses?: unknown };
     if (typeof b !== 'object' || Array.isArray(b))
       throw new ApiError('invalid_request', 'Body must be a JSON object');
-    return { results: retryBatch(engine, req.actor, id, b.statuses, { asAdmin: asAdmin(req) }) };
+    return {
+      results: await retryBatch(engine, req.actor, id, b.statuses, { asAdmin: asAdmin(req) }),
+    };
   });
 
   app.post('/api/v1/jobs', async (req, reply) => {
@@ -178,7 +180,7 @@ export function registerRoutes(
     // Each result echoes its id (RetryResult.jobId), so only strings are ids.
     if (Array.isArray(ids) && ids.some(id => typeof id !== 'string'))
       throw new ApiError('invalid_request', 'jobIds must be a list of job ids (strings)');
-    return { results: retryJobs(engine, req.actor, ids, { asAdmin: asAdmin(req) }) };
+    return { results: await retryJobs(engine, req.actor, ids, { asAdmin: asAdmin(req) }) };
   });
 
   app.get('/api/v1/jobs/:id', async req => {

@@ -170,6 +170,10 @@ class Connection {
   }
 
   private subscribe(batchIds: unknown, jobIds: unknown, since: unknown): void {
+    // A client that was reset subscribes again once it has read the reset, and then
+    // re-fetches over REST: from here it must get every event, or that snapshot could miss
+    // one dropped while it was behind.
+    this.behind = false;
     const ids = (v: unknown): Set<string> | null | false => {
       if (v === undefined || v === null) return null;
       if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) return false;

@@ -141,8 +141,25 @@ class Connection {
   /** Live events; frames[i] is events[i], encoded on first use and shared by every connection. */
   deliver(events: Published[], frames: Frame[]): void {
     if (!this.sub) return;
-    for (let i = 0; i < events.length; i++)
-      if (this.visible(events[i]) && !this.queue(frames[i])) return;
+    this.corked(() => {
+      for (let i = 0; i < events.length; i++)
+        if (this.visible(events[i]) && !this.queue(frames[i])) return;
+    });
+  }
+
+  /**
+   * Runs fn with the connection's socket corked, so the frames it sends leave in one write
+   * instead of one system call each: a 500-row cancel chunk to 50 clients was 25,000 of them.
+   * (`ws` keeps the socket in `_socket` and corks around each frame itself; corks nest.)
+   */
+  private corked(fn: () => void): void {
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    socket?.cork();
+    try {
+      fn();
+    } finally {
+      socket?.uncork();
+    }
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {

@@ -26,14 +26,22 @@ const REPLAY_PAGE = 5000;
 const LOG_POLL_MS = 200;
 
 /**
- * Bytes a connection may have waiting to be sent (config `eventBufferBytes`). Past this the client is not keeping up
- * (a stalled tab, a slow link or proxy): queueing more would grow the server's memory by
- * everything published meanwhile, per such client, for frames it would read late or never.
- * It is sent `reset` instead (re-fetch over REST; src/api/events.ts, cli/watch.ts) and
- * nothing more until its queue is half drained. 8 MB holds about 40,000 job events, so a
- * 20,000-row cancel reaches any client that reads at all.
+ * Bytes a connection may have waiting to be sent (config `eventBufferBytes`). Past this the
+ * client is not keeping up (a stalled tab, a slow link or proxy): queueing more would grow
+ * the server's memory by everything published meanwhile, per such client, for frames it
+ * would read late or never. It is sent `reset` instead (re-fetch over REST;
+ * src/api/events.ts, cli/watch.ts) and nothing more until it subscribes again or its
+ * queue is half drained. 8 MB holds about 30,000 job events.
  */
 export const DEFAULT_EVENT_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * What all connections together may have waiting: each gets an equal share when that is
+ * below its own cap (with 50 clients, 640 KB each), so many slow readers cannot take the
+ * server's memory past its bar either (100,000 rows cancelled to 50 clients that decode
+ * slowly had queued 500 MB).
+ */
+export const TOTAL_EVENT_BUFFER_BYTES = 32 * 1024 * 1024;
+const MIN_SHARE_BYTES = 256 * 1024;
 
 export interface EventSocketOptions {
   /** Page origins allowed besides the server's own (server/origin.ts). */
@@ -77,7 +85,7 @@ class Connection {
     private actor: Actor,
     private asAdmin: boolean,
     private json: boolean,
-    private maxBuffered: number,
+    private cap: () => number,
     private onClose: () => void
   ) {
     this.send({ type: 'hello', seq: engine.store.events.maxSeq() });
@@ -96,16 +104,16 @@ class Connection {
   }
 
   /**
-   * Sends a job or batch event unless the client is behind (maxBuffered); false
+   * Sends a job or batch event unless the client is behind (its cap); false
    * when it was dropped, and so will the rest of this delivery be.
    */
   private queue(frame: Frame): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false;
     const buffered = this.ws.bufferedAmount;
     if (this.behind) {
-      if (buffered > this.maxBuffered / 2) return false;
+      if (buffered > this.cap() / 2) return false;
       this.behind = false;
-    } else if (buffered > this.maxBuffered) {
+    } else if (buffered > this.cap()) {
       // The reset reaches the client after what it has queued; what it re-fetches then
       // holds every event dropped before.
       this.behind = true;
@@ -251,7 +259,7 @@ class Connection {
       const cur = this.engine.store.jobs.get(jobId)!;
       for (;;) {
         // A followed log waits for a slow client instead of queueing the whole file.
-        if (follow && this.ws.bufferedAmount > this.maxBuffered) return false;
+        if (follow && this.ws.bufferedAmount > this.cap()) return false;
         const chunk = readLog(cur, stream, pos);
         if (chunk.data.length)
           this.send({ type: 'log', jobId, stream, offset: pos, data: chunk.data });
@@ -282,6 +290,11 @@ export function createEventSocket(engine: Engine, auth: Auth, opts: EventSocketO
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_EVENT_BUFFER_BYTES;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const connections = new Set<Connection>();
+  const cap = (): number =>
+    Math.min(
+      maxBuffered,
+      Math.max(MIN_SHARE_BYTES, TOTAL_EVENT_BUFFER_BYTES / Math.max(1, connections.size))
+    );
   const unsubscribe = engine.bus.subscribe(events => {
     if (connections.size === 0) return;
     const frames = events.map(e => new Frame(e.event));
@@ -320,7 +333,7 @@ export function createEventSocket(engine: Engine, auth: Auth, opts: EventSocketO
       const asAdmin = url.searchParams.get('as_admin') === 'true';
       const json = url.searchParams.get('format') === 'json';
       wss.handleUpgrade(req, socket, head, ws => {
-        const c: Connection = new Connection(ws, engine, actor, asAdmin, json, maxBuffered, () =>
+        const c: Connection = new Connection(ws, engine, actor, asAdmin, json, cap, () =>
           connections.delete(c)
         );
         connections.add(c);

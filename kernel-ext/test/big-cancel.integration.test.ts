@@ -30,6 +30,22 @@ async function heldBatch(s: TestServer, rows: number): Promise<{ id: string; job
   return { id, jobIds: made.body.jobIds };
 }
 
+/** fn's answer, and how many health requests the server answered while fn's was pending. */
+async function healthAnswersDuring<T>(s: TestServer, fn: () => Promise<T>): Promise<[T, number]> {
+  let pending = true;
+  let answered = 0;
+  const poll = (async () => {
+    while (pending) {
+      const h = await s.req('GET', '/api/v1/health');
+      if (pending && h.status === 200) answered++;
+    }
+  })();
+  const out = await fn();
+  pending = false;
+  await poll;
+  return [out, answered];
+}
+
 describe('a 20,000-row batch at maxParallel 1', () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -46,17 +62,9 @@ describe('a 20,000-row batch at maxParallel 1', () => {
       expect(Date.now() - t).toBeLessThan(1000);
     }
 
-    let cancelling = true;
-    let answeredMeanwhile = 0;
-    const poll = (async () => {
-      while (cancelling) {
-        const r = await s.req('GET', '/api/v1/health');
-        if (cancelling && r.status === 200) answeredMeanwhile++;
-      }
-    })();
-    const c = await s.req('POST', `/api/v1/batches/${id}/cancel`);
-    cancelling = false;
-    await poll;
+    const [c, answeredMeanwhile] = await healthAnswersDuring(s, () =>
+      s.req('POST', `/api/v1/batches/${id}/cancel`)
+    );
     expect(c.status).toBe(200);
     // The answer comes once every row has ended.
     expect(c.body.batch.status).toBe('terminated');
@@ -70,17 +78,9 @@ describe('a 20,000-row batch at maxParallel 1', () => {
     expect(answeredMeanwhile).toBeGreaterThanOrEqual(3);
 
     // Its retry, likewise in chunks: every row gets its next attempt, requests go between.
-    let retrying = true;
-    let answeredDuringRetry = 0;
-    const poll2 = (async () => {
-      while (retrying) {
-        const r = await s.req('GET', '/api/v1/health');
-        if (retrying && r.status === 200) answeredDuringRetry++;
-      }
-    })();
-    const r = await s.req('POST', `/api/v1/batches/${id}/retry`, {});
-    retrying = false;
-    await poll2;
+    const [r, answeredDuringRetry] = await healthAnswersDuring(s, () =>
+      s.req('POST', `/api/v1/batches/${id}/retry`, {})
+    );
     expect(r.status).toBe(200);
     expect(r.body.results).toHaveLength(ROWS);
     expect(r.body.results.every((x: any) => x.retryId)).toBe(true);

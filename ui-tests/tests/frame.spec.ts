@@ -20,6 +20,27 @@ function anonymousContext(baseURL: string | undefined) {
   });
 }
 
+/** How a Node WebSocket handshake to the proxied events stream ends: opened, or refused with its status. */
+function eventsHandshake(
+  baseURL: string | undefined,
+  options: NodeWebSocket.ClientOptions = {}
+): Promise<string> {
+  const url = new URL('/bulkrun/api/v1/events?format=json', baseURL);
+  url.protocol = 'ws:';
+  return new Promise<string>(resolve => {
+    const ws = new NodeWebSocket(url.toString(), options);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(`refused ${res.statusCode}`);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve('opened');
+      ws.close();
+    });
+    ws.on('error', err => resolve(`error ${err.message}`));
+  });
+}
+
 /** The --unix-socket of the Bulkrun server the test Jupyter started (found by its data dir). */
 function serverSocket(): string | null {
   const dataDir = process.env.BULKRUN_UI_DATA_DIR;
@@ -127,21 +148,7 @@ test.describe('frame', () => {
   });
 
   test('the events WebSocket without Jupyter credentials is refused', async ({ baseURL }) => {
-    const url = new URL('/bulkrun/api/v1/events?format=json', baseURL);
-    url.protocol = 'ws:';
-    const outcome = await new Promise<string>(resolve => {
-      const ws = new NodeWebSocket(url.toString());
-      ws.on('unexpected-response', (_req, res) => {
-        resolve(`refused ${res.statusCode}`);
-        ws.terminate();
-      });
-      ws.on('open', () => {
-        resolve('opened');
-        ws.close();
-      });
-      ws.on('error', err => resolve(`error ${err.message}`));
-    });
-    expect(outcome).toBe('refused 403');
+    expect(await eventsHandshake(baseURL)).toBe('refused 403');
   });
 
   test('a foreign page cannot cancel or open the stream through the proxy with the user’s cookie', async ({
@@ -182,21 +189,8 @@ test.describe('frame', () => {
     } finally {
       await browser.dispose();
     }
-    const url = new URL('/bulkrun/api/v1/events?format=json', baseURL);
-    url.protocol = 'ws:';
     const handshake = (origin: string) =>
-      new Promise<string>(resolve => {
-        const ws = new NodeWebSocket(url.toString(), { headers: { Cookie: cookie }, origin });
-        ws.on('unexpected-response', (_req, res) => {
-          resolve(`refused ${res.statusCode}`);
-          ws.terminate();
-        });
-        ws.on('open', () => {
-          resolve('opened');
-          ws.close();
-        });
-        ws.on('error', err => resolve(`error ${err.message}`));
-      });
+      eventsHandshake(baseURL, { headers: { Cookie: cookie }, origin });
     expect(await handshake('http://evil.example')).toBe('refused 403');
     expect(await handshake(new URL(baseURL!).origin)).toBe('opened');
   });

@@ -156,6 +156,13 @@ describe('limits', () => {
     const r = await s.req('POST', '/api/v1/jobs', { app: '../t-echo', params: { msg: 'x' } });
     expect(r.status).toBe(400);
   });
+
+  test('a URL the router refuses is answered in the API’s error shape', async () => {
+    const long = await s.req('GET', `/api/v1/jobs/${'x'.repeat(300)}`);
+    expect([long.status, long.body.error?.code]).toEqual([414, 'uri_too_long']);
+    const bad = await s.req('GET', '/api/v1/jobs/%E0%A4%A');
+    expect([bad.status, bad.body.error?.code]).toEqual([400, 'invalid_request']);
+  });
 });
 
 describe('rate limit', () => {

@@ -5,6 +5,8 @@
 
 export const ERROR_CODES = {
   invalid_request: 400,
+  // A path parameter longer than the router takes (server/index.ts routerOptions).
+  uri_too_long: 414,
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,

@@ -228,14 +228,6 @@ export const API_SCHEMAS: Record<string, Schema> = {
     windowDays: num,
   }),
   LogChunk: record<LogChunk>({ data: str, offset: int, nextOffset: int, eof: bool, size: int }),
-  // Fastify's own answer, before auth and the API's error shape, for a URL it cannot
-  // route: a path parameter over maxParamLength (414) or bad percent-encoding (400).
-  RouterError: record<{ error: string; code: string; message: string; statusCode: number }>({
-    error: str,
-    code: { enum: ['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH'] },
-    message: str,
-    statusCode: { enum: [400, 414] },
-  }),
   PathCheckResult: record<PathCheckResult>({
     path: str,
     resolved: str,

@@ -1,5 +1,5 @@
 /** The one place where errors become HTTP responses. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../backends/base';
 import { isStorageFull, type Storage } from '../engine/storage';
 import { ApiError } from '../protocol/errors';
@@ -20,6 +20,11 @@ export function toApiError(err: unknown, storage?: Pick<Storage, 'markFull' | 'e
       return new ApiError('invalid_request', `Malformed JSON body: ${fe.message}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('invalid_request', 'Send the body as application/json');
+    // The router's own refusals (frameworkErrors in index.ts), before any route or auth.
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError('uri_too_long', 'A path parameter is longer than the server accepts');
+    case 'FST_ERR_BAD_URL':
+      return new ApiError('invalid_request', `The URL could not be decoded: ${fe.message}`);
   }
   if (err instanceof SyntaxError)
     return new ApiError('invalid_request', `Malformed JSON body: ${err.message}`);
@@ -30,6 +35,12 @@ export function toApiError(err: unknown, storage?: Pick<Storage, 'markFull' | 'e
     );
   }
   return new ApiError('internal', 'Internal server error');
+}
+
+/** Fastify's `frameworkErrors`: the router's refusals in the API's error shape too. */
+export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const api = toApiError(err);
+  reply.code(api.status).send(api.toJSON());
 }
 
 export function registerErrorHandling(

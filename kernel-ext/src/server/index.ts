@@ -16,7 +16,7 @@ import { Store } from '../store';
 import { Auth } from './auth';
 import { createBackends } from './backends';
 import { loadConfig, type ServeOptions } from './config';
-import { registerErrorHandling } from './errors';
+import { frameworkError, registerErrorHandling } from './errors';
 import { registerRoutes } from './routes';
 import { watchIdle } from './idle';
 import { InstanceLock, liveLeases, removeConnection, writeConnection } from './instance';
@@ -66,6 +66,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger: false,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
   });
   // An empty body sent as application/json (common for POST …/cancel) is no body, not
   // malformed JSON; anything else goes to Fastify's own (prototype-poisoning-safe) parser.

@@ -5,14 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { SEQ_HEADER } from '../protocol/events';
-import {
-  API_ROUTES,
-  API_SCHEMAS,
-  errorSchema,
-  ref,
-  type ApiRoute,
-  type Schema,
-} from './api-schema';
+import { API_ROUTES, API_SCHEMAS, errorSchema, type ApiRoute, type Schema } from './api-schema';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (malformed JSON, a bad parameter, a preflight that failed)',
@@ -21,7 +14,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such record, or not visible to this user',
   409: 'Not possible in the record’s current state',
   413: 'Request body larger than the server accepts',
-  414: 'A path parameter longer than the router accepts (the router’s own answer)',
+  414: 'A path parameter longer than the router accepts',
   429: 'Rate limited',
   507: 'The data dir is full; the write did not happen',
 };
@@ -37,20 +30,16 @@ function errorStatuses(r: ApiRoute): number[] {
   return [...all].sort((a, b) => a - b);
 }
 
-/** Errors with the router's answer among them are their own component (`Error400Url`). */
-function responseName(r: ApiRoute, status: number): string {
-  return status === 400 && r.params ? 'Error400Url' : `Error${status}`;
+function responseName(status: number): string {
+  return `Error${status}`;
 }
 
 function errorResponse(name: string): Schema {
   const status = Number(/\d+/.exec(name)![0]);
-  const schema =
-    status === 414
-      ? ref('RouterError')
-      : name.endsWith('Url')
-        ? { anyOf: [errorSchema(status), ref('RouterError')] }
-        : errorSchema(status);
-  return { description: ERROR_DESCRIPTIONS[status], content: { [JSON_TYPE]: { schema } } };
+  return {
+    description: ERROR_DESCRIPTIONS[status],
+    content: { [JSON_TYPE]: { schema: errorSchema(status) } },
+  };
 }
 
 function operation(r: ApiRoute): Schema {
@@ -86,7 +75,7 @@ function operation(r: ApiRoute): Schema {
     };
   }
   for (const s of errorStatuses(r))
-    responses[s] = { $ref: `#/components/responses/${responseName(r, s)}` };
+    responses[s] = { $ref: `#/components/responses/${responseName(s)}` };
   return {
     operationId: r.operationId,
     summary: r.summary,
@@ -114,7 +103,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const p = openApiPath(r.url);
     paths[p] = { ...paths[p], [r.method.toLowerCase()]: operation(r) };
   }
-  const names = new Set(API_ROUTES.flatMap(r => errorStatuses(r).map(s => responseName(r, s))));
+  const names = new Set(API_ROUTES.flatMap(r => errorStatuses(r).map(s => responseName(s))));
   const responses = Object.fromEntries([...names].sort().map(n => [n, errorResponse(n)]));
   return {
     openapi: '3.1.0',

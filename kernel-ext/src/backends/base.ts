@@ -93,6 +93,9 @@ export interface StatusUpdate {
   usage?: Partial<JobUsage>;
 }
 
+/** What a job reports of itself (wrapper.sh): it started, or it wrote its exit record. */
+export type JobReport = 'started' | 'exited';
+
 export interface BackendHealth {
   available: boolean;
   detail: string;
@@ -130,6 +133,19 @@ export interface Backend {
    * `sharedFilesystem: false` in the backend's config (docs/SEMANTICS.md "Paths").
    */
   readonly sharedFilesystem?: boolean;
+  /**
+   * True when jobs should tell the server themselves when they start and end (wrapper.sh
+   * posts to BULKRUN_URL; engine/reports.ts), so a scheduler's exit shows at once and not
+   * at the next poll. Off for backends that hear of exits at once anyway (local, worker
+   * pool) and where the server does not see the work dirs.
+   */
+  readonly reportsFromJobs?: boolean;
+  /**
+   * A job's own report, read from its work dir as poll() would read it: the update to
+   * apply now, or null to leave the job to the next poll (docs/SEMANTICS.md "Reports
+   * from jobs"). Never trusts anything but the work dir's records.
+   */
+  reported?(job: TrackedJob, event: JobReport): StatusUpdate | null;
   init(ctx: BackendContext): Promise<void>;
   health(): Promise<BackendHealth>;
   /** Submit all items in as few scheduler calls as possible. Never throws for per-item failures. */

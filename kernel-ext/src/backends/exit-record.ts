@@ -3,7 +3,7 @@
  * for every backend, so an exit code means the same thing wherever the job ran.
  */
 import type { JobError, JobUsage } from '../protocol/records';
-import type { StatusUpdate } from './base';
+import type { JobReport, StatusUpdate, TrackedJob } from './base';
 import { readExit, readMaxRss, readStarted, type ExitRecord, type StartRecord } from './workdir';
 
 /**
@@ -82,4 +82,23 @@ export function readExitUpdate(
   // The local spawner's wait4 already gave the peak: no `usage` file to look for.
   const rss = scheduler.usage?.maxRssBytes ?? readMaxRss(workDir);
   return exitRecordUpdate(jobId, exit, readStarted(workDir), scheduler, rss);
+}
+
+/**
+ * What a job's own report (wrapper.sh, engine/reports.ts) shows in its work dir: `running`
+ * once its start record is there, its terminal update once its exit record is. An exit by
+ * a signal (128 + N) is left to the poll: the scheduler knows why (a time limit, memory, a
+ * node) and its cause wins over the signal's (SchedulerView.error).
+ */
+export function reportedUpdate(job: TrackedJob, event: JobReport): StatusUpdate | null {
+  if (event === 'started') {
+    if (job.status !== 'queued') return null;
+    const started = readStarted(job.workDir);
+    return started
+      ? { jobId: job.jobId, status: 'running', startedAt: started.at.toISOString() }
+      : null;
+  }
+  const exit = readExit(job.workDir);
+  if (!exit || (exit.exitCode > 128 && exit.exitCode < 160)) return null;
+  return exitRecordUpdate(job.jobId, exit, readStarted(job.workDir), {}, readMaxRss(job.workDir));
 }

@@ -12,6 +12,7 @@ import type {
   Backend,
   BackendContext,
   BackendHealth,
+  JobReport,
   StatusUpdate,
   SubmitItem,
   SubmitOutcome,
@@ -46,7 +47,7 @@ import {
   stripContainerPrefix,
   type SubmitSettings,
 } from './htcondor-submit';
-import { exitRecordUpdate } from './exit-record';
+import { exitRecordUpdate, reportedUpdate } from './exit-record';
 import { installScript, installWrapper } from './install';
 import { UsageFollowUps } from './usage-follow-up';
 import { CommandError, isCommandNotFound, runCommand } from './run';
@@ -99,6 +100,11 @@ export interface HTCondorConfig {
   commandTimeoutMs?: number;
   /** False when the execute nodes do not see this machine's paths (Backend.sharedFilesystem). */
   sharedFilesystem?: boolean;
+  /**
+   * False: jobs do not report their start and exit over BULKRUN_URL (Backend.reportsFromJobs),
+   * e.g. where execute nodes cannot reach the server's port; the poll alone follows them.
+   */
+  jobReports?: boolean;
 }
 
 const DEFAULT_TRANSIENT_HOLD_CODES = [12, 13, 14, 21, 22];
@@ -171,6 +177,9 @@ export class HTCondorBackend implements Backend {
   readonly name = 'htcondor';
   get sharedFilesystem(): boolean {
     return this.cfg.sharedFilesystem !== false;
+  }
+  get reportsFromJobs(): boolean {
+    return this.sharedFilesystem && this.cfg.jobReports !== false;
   }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
@@ -554,6 +563,19 @@ export class HTCondorBackend implements Backend {
       );
     }
     return updates;
+  }
+
+  /** A job's own report (Backend.reported): its exit is final here; the final ad adds usage later. */
+  reported(job: TrackedJob, event: JobReport): StatusUpdate | null {
+    const id = parseJobId(job.backendJobId);
+    if (!this.reportsFromJobs || !id) return null;
+    const u = reportedUpdate(job, event);
+    if (!u || !isTerminal(u.status)) return u;
+    const key = job.backendJobId!;
+    this.forget(key);
+    this.usage.note(job.jobId, { id, key, status: u.status }, Date.now());
+    this.usage.schedule();
+    return { ...u, backendJobId: key };
   }
 
   /** Usage-only updates for the follow-ups whose final ad is now there. */

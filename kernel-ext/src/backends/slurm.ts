@@ -18,6 +18,7 @@ import {
   type Backend,
   type BackendContext,
   type BackendHealth,
+  type JobReport,
   type StatusUpdate,
   type SubmitItem,
   type SubmitOutcome,
@@ -26,7 +27,7 @@ import {
   type PriorityChange,
 } from './base';
 import { isTerminal, type JobUsage } from '../protocol/records';
-import { readExitUpdate } from './exit-record';
+import { readExitUpdate, reportedUpdate } from './exit-record';
 import { installScript, installWrapper } from './install';
 import { UsageFollowUps } from './usage-follow-up';
 import { CommandError, isCommandNotFound, runCommand } from './run';
@@ -81,6 +82,11 @@ export interface SlurmConfig {
   maxArraySize?: number;
   /** False when the nodes do not see this machine's paths (Backend.sharedFilesystem). */
   sharedFilesystem?: boolean;
+  /**
+   * False: jobs do not report their start and exit over BULKRUN_URL (Backend.reportsFromJobs),
+   * e.g. where nodes cannot reach the server's port; the poll alone follows them.
+   */
+  jobReports?: boolean;
 }
 
 /** Chunk size when `scontrol show config` can't be read (Slurm's default MaxArraySize). */
@@ -125,6 +131,9 @@ export class SlurmBackend implements Backend {
   readonly name = 'slurm';
   get sharedFilesystem(): boolean {
     return this.cfg.sharedFilesystem !== false;
+  }
+  get reportsFromJobs(): boolean {
+    return this.sharedFilesystem && this.cfg.jobReports !== false;
   }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
@@ -524,6 +533,17 @@ export class SlurmBackend implements Backend {
         this.usage.done(jobId);
       }
     }
+    return out;
+  }
+
+  /** A job's own report (Backend.reported): its exit is final here; sacct adds usage later. */
+  reported(j: TrackedJob, event: JobReport): StatusUpdate | null {
+    if (!this.reportsFromJobs) return null;
+    const u = reportedUpdate(j, event);
+    if (!u || !isTerminal(u.status)) return u;
+    this.forget(j.jobId);
+    const out = this.withUsage(j, u, null, Date.now());
+    this.usage.schedule();
     return out;
   }
 

@@ -32,6 +32,23 @@ if [ -z "$BULKRUN_SPAWNER" ] && [ -x /usr/bin/time ] &&
 fi
 unset BULKRUN_SPAWNER
 [ "$n" -gt 0 ] && export "${job[@]:1:n}"
+# With BULKRUN_REPORT set (Slurm, HTCondor), the job tells the server at once that it
+# started and that it wrote its exit record, so its state shows now, not at the next poll
+# (engine/reports.ts). Best effort and bounded: the poll is the backstop. The token goes
+# on curl's stdin, never in its argv, which other users of the node can read.
+report() {
+  local u=${BULKRUN_URL%/} sock=()
+  case $u in unix:*) sock=(--unix-socket "${u#unix:}"); u=http://localhost ;; esac
+  curl -fsS -o /dev/null --connect-timeout 1 -m 3 "${sock[@]}" -K - \
+    -H 'Content-Type: application/json' --data "{\"event\":\"$1\"}" \
+    "$u/api/v1/jobs/$BULKRUN_JOB_ID/report" \
+    <<< "header = \"Authorization: token $BULKRUN_TOKEN\"" > /dev/null 2>&1
+}
+if [ -n "$BULKRUN_REPORT" ] && [ -n "$BULKRUN_URL" ] && command -v curl > /dev/null; then
+  ( report started & ) # in a grandchild: its CPU is not counted as the job's
+else
+  BULKRUN_REPORT=
+fi
 if [ -n "$measure" ]; then
   /usr/bin/time -q -f %M -o usage "${job[@]:n+1}" > stdout.log 2> stderr.log < /dev/null
 else
@@ -44,4 +61,5 @@ cpu=-
 if read -r -a st < /proc/$$/stat 2>/dev/null; then cpu=$((st[15] + st[16])); fi
 # One small write: a reader treats a line without its newline as not yet written.
 printf '%s %s %s\n' "$rc" "${EPOCHREALTIME/./}" "$cpu" > exit
+[ -n "$BULKRUN_REPORT" ] && report exited
 exit $rc

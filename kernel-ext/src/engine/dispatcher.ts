@@ -339,6 +339,8 @@ export class Dispatcher {
       PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}:${path.dirname(process.execPath)}`,
       BULKRUN_NODE: process.execPath,
     };
+    // The wrapper posts the job's start and exit to BULKRUN_URL (engine/reports.ts).
+    if (backends.get(row.backend)?.reportsFromJobs) env.BULKRUN_REPORT = '1';
     // The request, for a job that sizes itself to it (a JVM heap, a thread pool), alike
     // on every backend (docs/SEMANTICS.md "Usage").
     const res = JSON.parse(row.resources) as Resources;

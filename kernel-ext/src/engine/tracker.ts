@@ -5,7 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackendHealth, PriorityChange, StatusUpdate, TrackedJob } from '../backends/base';
+import type {
+  BackendHealth,
+  JobReport,
+  PriorityChange,
+  StatusUpdate,
+  TrackedJob,
+} from '../backends/base';
 import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
@@ -122,6 +128,20 @@ export class Tracker {
       }
     }
     this.schedule(name, next);
+  }
+
+  /**
+   * A job's own report of its start or exit (engine/reports.ts): applied now when its
+   * backend reads it from the work dir, else left to the next poll. False: nothing changed.
+   */
+  applyReport(row: JobRow, event: JobReport): boolean {
+    const backend = this.core.backends.get(row.backend);
+    // `created`: the submission's outcome is not recorded yet; the poll takes it from there.
+    if (!backend?.reported || row.status === 'created' || isTerminal(row.status)) return false;
+    const update = backend.reported(trackedOf(row), event);
+    if (!update) return false;
+    this.apply([update]);
+    return true;
   }
 
   /**

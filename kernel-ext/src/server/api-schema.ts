@@ -584,6 +584,25 @@ export const API_ROUTES: ApiRoute[] = [
     errors: [403, 404, 409],
   },
   {
+    method: 'POST',
+    url: '/api/v1/jobs/:id/report',
+    operationId: 'reportFromJob',
+    summary:
+      'A job tells the server it started or wrote its exit record (with its job token); the server reads its work dir now',
+    params: ID,
+    body: {
+      required: true,
+      schema: object({ event: { enum: ['started', 'exited'] } }, ['event']),
+    },
+    responses: {
+      200: ok(
+        'Whether the report changed the job now',
+        object({ applied: { type: 'boolean' } }, ['applied'])
+      ),
+    },
+    errors: [400, 403, 404],
+  },
+  {
     method: 'GET',
     url: '/api/v1/openapi.json',
     operationId: 'openapi',

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../engine/access';
 import { cancel, cancelBatch } from '../engine/cancel';
 import type { Engine } from '../engine/engine';
+import { reportFromJob } from '../engine/reports';
 import { rerunJob, retryBatch, retryJob, retryJobs, retryLeaves } from '../engine/retry';
 import { ApiError } from '../protocol/errors';
 import { SEQ_HEADER } from '../protocol/events';
@@ -263,6 +264,13 @@ export function registerRoutes(
     });
     reply.code(202);
     return { batch: res.batch, jobIds: res.jobIds };
+  });
+
+  // A job's own start or exit (wrapper.sh): applied at once, polling is the backstop.
+  // Exempt from the user's rate limit: a batch's jobs report on their owner's behalf.
+  app.post('/api/v1/jobs/:id/report', { config: { rateLimit: false } }, async req => {
+    const { id } = req.params as { id: string };
+    return reportFromJob(engine, req.actor, id, body(req));
   });
 
   registerOpenApi(app, version);

@@ -71,4 +71,25 @@ describeSlurm('server on the Slurm backend', () => {
     expect(all[0]).toMatchObject({ status: 'error', error: { code: 'oom' } });
     expect(all[1]).toMatchObject({ status: 'completed', resources: { memory: '200M' } });
   });
+
+  it('with a 10-minute poll, rows end at once through their own reports', async () => {
+    const r = await startTestServer({
+      config: { backends: { slurm: { pollIntervalMs: 600_000 } } },
+    });
+    try {
+      const post = await r.req('POST', '/api/v1/batches', {
+        app: 't-echo',
+        params: [{ msg: 'a' }, { msg: 'b', code: 2 }],
+        backend: 'slurm',
+      });
+      // Only reports can end them: the one poll after the start came before the batch.
+      const done = await waitBatch(r, post.body.batch.id, ['completed', 'error'], 60_000);
+      const jobs = (await r.req('GET', `/api/v1/batches/${done.id}/jobs`)).body.jobs;
+      expect(jobs[0]).toMatchObject({ status: 'completed', output: { message: 'a' } });
+      expect(jobs[1]).toMatchObject({ status: 'error', exitCode: 2 });
+      expect(jobs[0].usage.wallSeconds).not.toBeNull();
+    } finally {
+      await r.close();
+    }
+  });
 });

@@ -7,7 +7,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { useFakeCondor } from './fakes/condor';
-import { sleep, startTestServer, tempDir, type TestServer, until, waitBatch, waitJob } from './helpers/server';
+import {
+  sleep,
+  startTestServer,
+  tempDir,
+  type TestServer,
+  until,
+  waitBatch,
+  waitJob,
+} from './helpers/server';
 
 jest.setTimeout(60_000);
 
@@ -45,7 +53,8 @@ describe('reports from jobs', () => {
         'The job exited with code 3',
       ]);
       // Each row shows it ran: started before it finished.
-      for (const j of jobs) expect(Date.parse(j.startedAt)).toBeLessThanOrEqual(Date.parse(j.finishedAt));
+      for (const j of jobs)
+        expect(Date.parse(j.startedAt)).toBeLessThanOrEqual(Date.parse(j.finishedAt));
     } finally {
       await s.close();
     }
@@ -55,7 +64,8 @@ describe('reports from jobs', () => {
     const gates = tempDir();
     const s = await startTestServer({ config: config() });
     try {
-      const j = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } })).body.job;
+      const j = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } }))
+        .body.job;
       await waitJob(s, j.id, ['running'], 20_000);
       fs.writeFileSync(path.join(gates, j.id), '0');
       await waitJob(s, j.id, ['completed'], 20_000);
@@ -67,7 +77,8 @@ describe('reports from jobs', () => {
   it('with jobReports: false the exit waits for the poll', async () => {
     const s = await startTestServer({ config: config({ jobReports: false }) });
     try {
-      const j = (await s.req('POST', '/api/v1/jobs', { app: 't-echo', params: { msg: 'x' } })).body.job;
+      const j = (await s.req('POST', '/api/v1/jobs', { app: 't-echo', params: { msg: 'x' } })).body
+        .job;
       await exitRecorded(s, j.id);
       await sleep(1500);
       expect((await s.req('GET', `/api/v1/jobs/${j.id}`)).body.status).not.toBe('completed');
@@ -82,7 +93,9 @@ describe('reports from jobs', () => {
       const j = (await s.req('POST', '/api/v1/jobs', { app: 't-oom', params: {} })).body.job;
       await exitRecorded(s, j.id);
       await sleep(1500);
-      expect((await s.req('GET', `/api/v1/jobs/${j.id}`)).body.status).not.toMatch(/error|completed/);
+      expect((await s.req('GET', `/api/v1/jobs/${j.id}`)).body.status).not.toMatch(
+        /error|completed/
+      );
     } finally {
       await s.close();
     }
@@ -94,8 +107,10 @@ describe('reports from jobs', () => {
     try {
       const post = (id: string, body: unknown, tok?: string) =>
         s.req('POST', `/api/v1/jobs/${id}/report`, body, tok);
-      const a = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } })).body.job;
-      const b = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } })).body.job;
+      const a = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } }))
+        .body.job;
+      const b = (await s.req('POST', '/api/v1/jobs', { app: 't-gate', params: { dir: gates } }))
+        .body.job;
       await waitJob(s, a.id, ['running'], 20_000);
       await waitJob(s, b.id, ['running'], 20_000);
       const tokA = `job.${s.server.engine.store.jobs.get(a.id)!.job_token}`;

@@ -167,6 +167,22 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** The settings of a backend whose jobs run on other nodes (Slurm, HTCondor). */
+export interface NodesConfig {
+  /** False when the nodes do not see this machine's paths (Backend.sharedFilesystem). */
+  sharedFilesystem?: boolean;
+  /**
+   * False: jobs do not report their start and exit over BULKRUN_URL (Backend.reportsFromJobs),
+   * e.g. where nodes cannot reach the server's port; the poll alone follows them.
+   */
+  jobReports?: boolean;
+}
+
+/** Reports help only where the server reads the records they point at. */
+export function wantsReports(cfg: NodesConfig): boolean {
+  return cfg.sharedFilesystem !== false && cfg.jobReports !== false;
+}
+
 /** Thrown by poll()/submit() when the scheduler itself cannot be reached (not a job failure). */
 export class BackendUnavailable extends Error {
   constructor(message: string) {

@@ -19,7 +19,14 @@ import type {
   SubmitRequest,
   TrackedJob,
 } from './base';
-import { BackendUnavailable, chunks, idsByPriorityValue, type PriorityChange } from './base';
+import {
+  BackendUnavailable,
+  chunks,
+  idsByPriorityValue,
+  type NodesConfig,
+  type PriorityChange,
+  wantsReports,
+} from './base';
 import { isTerminal } from '../protocol/records';
 import {
   actionFailureIsHarmless,
@@ -62,7 +69,7 @@ export interface HTCondorCommands {
   condor_prio?: string;
 }
 
-export interface HTCondorConfig {
+export interface HTCondorConfig extends NodesConfig {
   pollIntervalMs?: number;
   commands?: HTCondorCommands;
   /** `-name` of the schedd to use (default: the local one). */
@@ -98,13 +105,6 @@ export interface HTCondorConfig {
   /** How long a late-materialized cluster may be absent from condor_q between procs. */
   materializeGraceMs?: number;
   commandTimeoutMs?: number;
-  /** False when the execute nodes do not see this machine's paths (Backend.sharedFilesystem). */
-  sharedFilesystem?: boolean;
-  /**
-   * False: jobs do not report their start and exit over BULKRUN_URL (Backend.reportsFromJobs),
-   * e.g. where execute nodes cannot reach the server's port; the poll alone follows them.
-   */
-  jobReports?: boolean;
 }
 
 const DEFAULT_TRANSIENT_HOLD_CODES = [12, 13, 14, 21, 22];
@@ -179,7 +179,7 @@ export class HTCondorBackend implements Backend {
     return this.cfg.sharedFilesystem !== false;
   }
   get reportsFromJobs(): boolean {
-    return this.sharedFilesystem && this.cfg.jobReports !== false;
+    return wantsReports(this.cfg);
   }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;

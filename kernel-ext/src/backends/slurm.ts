@@ -19,6 +19,8 @@ import {
   type BackendContext,
   type BackendHealth,
   type JobReport,
+  type NodesConfig,
+  wantsReports,
   type StatusUpdate,
   type SubmitItem,
   type SubmitOutcome,
@@ -58,7 +60,7 @@ import { readExit, readStarted, WRAPPER_PATH } from './workdir';
 
 type CommandName = 'sbatch' | 'squeue' | 'scancel' | 'scontrol' | 'sacct';
 
-export interface SlurmConfig {
+export interface SlurmConfig extends NodesConfig {
   pollIntervalMs?: number;
   /** Paths of the Slurm commands (default: found on PATH). */
   commands?: Partial<Record<CommandName, string>>;
@@ -80,13 +82,6 @@ export interface SlurmConfig {
   commandTimeoutMs?: number;
   /** Cap on tasks per sbatch call below the controller's MaxArraySize. */
   maxArraySize?: number;
-  /** False when the nodes do not see this machine's paths (Backend.sharedFilesystem). */
-  sharedFilesystem?: boolean;
-  /**
-   * False: jobs do not report their start and exit over BULKRUN_URL (Backend.reportsFromJobs),
-   * e.g. where nodes cannot reach the server's port; the poll alone follows them.
-   */
-  jobReports?: boolean;
 }
 
 /** Chunk size when `scontrol show config` can't be read (Slurm's default MaxArraySize). */
@@ -133,7 +128,7 @@ export class SlurmBackend implements Backend {
     return this.cfg.sharedFilesystem !== false;
   }
   get reportsFromJobs(): boolean {
-    return this.sharedFilesystem && this.cfg.jobReports !== false;
+    return wantsReports(this.cfg);
   }
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;

@@ -468,7 +468,49 @@ function argStr(name, def) {
   return i > 0 ? process.argv[i + 1] : def;
 }
 
+/**
+ * A job's exit (the wrapper's record) → its `completed` event on the WebSocket, both on
+ * this machine's clock: `jobs` single `bench-true` jobs, 100 ms apart, on a server of
+ * its own with `backendConfig` (pollIntervalMs unset: the backend's default).
+ */
+async function exitLatency(baseDir, backend, backendConfig, jobs) {
+  const WebSocket = require('ws');
+  const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
+  const cfg = Object.fromEntries(Object.entries(backendConfig).filter(([, v]) => v !== undefined));
+  const { url, req, close } = await childServer(baseDir, {
+    defaultBackend: backend,
+    backends: { [backend]: cfg },
+  });
+  const seen = new Map();
+  const w = new WebSocket(url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`);
+  w.on('message', d => {
+    const m = JSON.parse(d.toString());
+    if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id))
+      seen.set(m.job.id, Date.now());
+  });
+  await new Promise(r => w.on('open', r));
+  w.send(JSON.stringify({ type: 'subscribe' }));
+  const posted = [];
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  for (let i = 0; i < jobs; i++) {
+    const r = await req('POST', '/api/v1/jobs', { app: 'bench-true', backend, params: { i } });
+    if (r.status !== 202) throw new Error(JSON.stringify(r.body));
+    posted.push(r.body.job);
+    await sleep(100);
+  }
+  const end = Date.now() + 180000;
+  while (seen.size < jobs) {
+    if (Date.now() > end) throw new Error(`only ${seen.size} of ${jobs} completed`);
+    await sleep(50);
+  }
+  w.close();
+  const lat = posted.map(j => seen.get(j.id) - readExit(j.workDir).at.getTime());
+  close();
+  return { pollIntervalMs: cfg.pollIntervalMs ?? null, jobReports: cfg.jobReports ?? true, ...quantiles(lat) };
+}
+
 module.exports = {
+  exitLatency,
   ROOT,
   TOKEN,
   TEST_APPS,

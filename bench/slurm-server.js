@@ -19,9 +19,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
-const { ROOT, TOKEN, arg, childServer, quantiles } = require('./lib');
+const { ROOT, TOKEN, arg, childServer, exitLatency } = require('./lib');
 
-const { readExit } = require(path.join(ROOT, 'kernel-ext', 'dist', 'backends', 'workdir'));
 
 const ROWS = arg('rows', 10000);
 const LOOP = arg('loop', 200);
@@ -143,42 +142,8 @@ function benchLoop() {
   return { rows: LOOP, ms, extrapolatedMs: (ms / LOOP) * ROWS };
 }
 
-async function benchLatency(pollIntervalMs, jobReports = true) {
-  const slurm = { ...(pollIntervalMs ? { pollIntervalMs } : {}), jobReports };
-  const { url, req, close } = await childServer(BENCH_DIR, {
-    defaultBackend: 'slurm',
-    backends: { slurm },
-  });
-  const seen = new Map();
-  const w = new WebSocket(url.replace('http', 'ws') + `/api/v1/events?format=json&token=${TOKEN}`);
-  w.on('message', d => {
-    const m = JSON.parse(d.toString());
-    if (m.type === 'job' && m.job.status === 'completed' && !seen.has(m.job.id))
-      seen.set(m.job.id, Date.now());
-  });
-  await new Promise(r => w.on('open', r));
-  w.send(JSON.stringify({ type: 'subscribe' }));
-  const jobs = [];
-  for (let i = 0; i < LAT_JOBS; i++) {
-    const r = await req('POST', '/api/v1/jobs', {
-      app: 'bench-true',
-      backend: 'slurm',
-      params: { i },
-    });
-    if (r.status !== 202) throw new Error(JSON.stringify(r.body));
-    jobs.push(r.body.job);
-    await sleep(100);
-  }
-  const end = Date.now() + 180000;
-  while (seen.size < LAT_JOBS) {
-    if (Date.now() > end) throw new Error(`only ${seen.size} of ${LAT_JOBS} completed`);
-    await sleep(50);
-  }
-  w.close();
-  // Exit (the wrapper's record) → event, both on this machine's clock.
-  const lat = jobs.map(j => seen.get(j.id) - readExit(j.workDir).at.getTime());
-  close();
-  return { pollIntervalMs: pollIntervalMs ?? 2000, jobReports, ...quantiles(lat) };
+function benchLatency(pollIntervalMs, jobReports = true) {
+  return exitLatency(BENCH_DIR, 'slurm', { pollIntervalMs, jobReports }, LAT_JOBS);
 }
 
 (async () => {
@@ -216,7 +181,7 @@ async function benchLatency(pollIntervalMs, jobReports = true) {
   console.log(`| cancel the batch → every row terminated | ${f(b.cancelMs)} ms | | |`);
   for (const l of [out.latencyDefault, out.latencyPollOnly, out.latency500])
     console.log(
-      `| row exit → WebSocket event, ${l.jobReports ? 'job reports on (default)' : 'reports off'}, poll ${f(l.pollIntervalMs)} ms (${LAT_JOBS} jobs) | p50 ${f(l.p50)} ms, p95 ${f(l.p95)} ms, max ${f(l.max)} ms | | ${l.jobReports ? '≤ 250 ms' : '≤ poll + 500 ms'} |`
+      `| row exit → WebSocket event, ${l.jobReports ? 'job reports on (default)' : 'reports off'}, poll ${f(l.pollIntervalMs ?? 2000)} ms (${LAT_JOBS} jobs) | p50 ${f(l.p50)} ms, p95 ${f(l.p95)} ms, max ${f(l.max)} ms | | ${l.jobReports ? '≤ 250 ms' : '≤ poll + 500 ms'} |`
     );
   process.exit(0);
 })().catch(e => {

@@ -506,7 +506,11 @@ async function exitLatency(baseDir, backend, backendConfig, jobs) {
   w.close();
   const lat = posted.map(j => seen.get(j.id) - readExit(j.workDir).at.getTime());
   close();
-  return { pollIntervalMs: cfg.pollIntervalMs ?? null, jobReports: cfg.jobReports ?? true, ...quantiles(lat) };
+  return {
+    pollIntervalMs: cfg.pollIntervalMs ?? null,
+    jobReports: cfg.jobReports ?? true,
+    ...quantiles(lat),
+  };
 }
 
 module.exports = {

@@ -21,7 +21,6 @@ const path = require('path');
 const WebSocket = require('ws');
 const { ROOT, TOKEN, arg, childServer, exitLatency } = require('./lib');
 
-
 const ROWS = arg('rows', 10000);
 const LOOP = arg('loop', 200);
 const LAT_JOBS = arg('latency-jobs', 30);

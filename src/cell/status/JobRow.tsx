@@ -49,7 +49,7 @@ export interface LineHandlers extends JobRowHandlers {
   onMore: (subBatchId: string) => void;
 }
 
-export function JobRow(props: {
+interface JobRowProps {
   item: StatusItem;
   /** The line's place in the table (0-based). */
   position: number;
@@ -59,8 +59,40 @@ export function JobRow(props: {
   now: number;
   keyParams: string[];
   style: React.CSSProperties;
+  /** Stable across renders (JobTable keeps them so), or every line re-renders. */
   handlers: LineHandlers;
-}): JSX.Element {
+}
+
+/**
+ * Whether a line would look the same: while events stream in and the table scrolls, only
+ * the lines whose job, place or state changed re-render, not all ~50 in the DOM
+ * (docs/BENCHMARKS.md "The status table"). The clock matters only to a running job's time.
+ */
+function sameLine(a: JobRowProps, b: JobRowProps): boolean {
+  const x = a.item;
+  const y = b.item;
+  return (
+    x.job === y.job &&
+    x.kind === y.kind &&
+    x.index === y.index &&
+    x.depth === y.depth &&
+    x.parent === y.parent &&
+    x.more === y.more &&
+    a.position === b.position &&
+    a.batchId === b.batchId &&
+    a.active === b.active &&
+    a.open === b.open &&
+    a.keyParams.join('\0') === b.keyParams.join('\0') &&
+    a.handlers === b.handlers &&
+    a.style.transform === b.style.transform &&
+    a.style.height === b.style.height &&
+    (a.now === b.now || !x.job.startedAt || !!x.job.finishedAt)
+  );
+}
+
+export const JobRow = React.memo(JobRowView, sameLine);
+
+function JobRowView(props: JobRowProps): JSX.Element {
   const { trans } = useView();
   const { item: it, position: i, open, handlers: h } = props;
   const j = it.job;

@@ -22,7 +22,22 @@ export function JobTable(props: {
 }): JSX.Element {
   const { trans } = useView();
   const { items, activeRow, sort, sortOn, toggleChild, more } = props.view;
-  const handlers: LineHandlers = { ...props.handlers, onToggleChild: toggleChild, onMore: more };
+  // One object for the table's life, calling the newest handlers: the lines (JobRow, memo)
+  // then re-render only when what they show changed.
+  const latest = React.useRef<LineHandlers>(null!);
+  latest.current = { ...props.handlers, onToggleChild: toggleChild, onMore: more };
+  const handlers = React.useMemo<LineHandlers>(
+    () => ({
+      onActivate: i => latest.current.onActivate(i),
+      onToggle: i => latest.current.onToggle(i),
+      onLogs: log => latest.current.onLogs(log),
+      onAction: (job, action) => latest.current.onAction(job, action),
+      onEdit: job => latest.current.onEdit(job),
+      onToggleChild: id => latest.current.onToggleChild(id),
+      onMore: id => latest.current.onMore(id),
+    }),
+    []
+  );
   return (
     <div className="jp-Bulkrun-table" data-lm-suppress-shortcuts="true">
       <div
@@ -46,6 +61,7 @@ export function JobTable(props: {
         count={items.length}
         rowHeight={ROW_H}
         maxHeight={ROW_H * 14}
+        className="jp-Bulkrun-tasklist"
         outer={{
           role: 'grid',
           tabIndex: 0,

@@ -137,4 +137,21 @@ describe('reports from jobs', () => {
       await s.close();
     }
   });
+
+  it('reports do not count against the owner’s rate limit', async () => {
+    const s = await startTestServer({
+      config: { ...config(), rateLimit: { max: 2, timeWindowMs: 60_000 } },
+    });
+    try {
+      for (let i = 0; i < 5; i++)
+        expect(
+          (await s.req('POST', '/api/v1/jobs/j_none/report', { event: 'exited' })).status
+        ).toBe(404);
+      await s.req('GET', '/api/v1/batches');
+      await s.req('GET', '/api/v1/batches');
+      expect((await s.req('GET', '/api/v1/batches')).status).toBe(429);
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -90,3 +90,52 @@ test('under the local spawner the wrapper starts no measuring process of its own
   expect(fs.existsSync(path.join(d, 'usage'))).toBe(false);
   expect(fs.readFileSync(path.join(d, 'stdout.log'), 'utf8')).toBe('\n'); // not leaked to the job
 });
+
+test('with BULKRUN_REPORT it reports start and exit with curl, the token on stdin, never in argv', async () => {
+  const d = path.join(root, 'report');
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-fake-curl-'));
+  const log = path.join(bin, 'calls.log');
+  // A curl that records what it was given; the wrapper finds it on the job's PATH.
+  fs.writeFileSync(
+    path.join(bin, 'curl'),
+    `#!/bin/bash\n{ printf 'ARGV'; printf ' [%s]' "$@"; printf '\\nSTDIN %s\\n' "$(cat)"; } >> ${log}\n`,
+    { mode: 0o755 }
+  );
+  writeWorkDir(
+    d,
+    jobFileText(['true'], {
+      PATH: `${bin}:/usr/bin:/bin`,
+      BULKRUN_REPORT: '1',
+      BULKRUN_URL: 'http://127.0.0.1:9/prefix/',
+      BULKRUN_TOKEN: 'job.s3cret',
+      BULKRUN_JOB_ID: 'j_1',
+    })
+  );
+  expect(run(d).status).toBe(0);
+  // The start report runs in the background: wait for both.
+  for (let i = 0; i < 100 && !(fs.readFileSync(log, 'utf8').match(/ARGV/g)?.length === 2); i++)
+    await new Promise(r => setTimeout(r, 20));
+  const calls = fs.readFileSync(log, 'utf8').trim().split('\n');
+  const argvs = calls.filter(l => l.startsWith('ARGV'));
+  expect(argvs).toHaveLength(2);
+  for (const a of argvs) {
+    expect(a).not.toContain('s3cret');
+    expect(a).toContain('[http://127.0.0.1:9/prefix/api/v1/jobs/j_1/report]');
+  }
+  expect(argvs.some(a => a.includes('[{"event":"started"}]'))).toBe(true);
+  expect(argvs.some(a => a.includes('[{"event":"exited"}]'))).toBe(true);
+  for (const l of calls.filter(c => c.startsWith('STDIN')))
+    expect(l).toBe('STDIN header = "Authorization: token job.s3cret"');
+});
+
+test('without BULKRUN_REPORT nothing is reported', () => {
+  const d = path.join(root, 'no-report');
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-fake-curl-'));
+  fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/bash\ntouch ${bin}/called\n`, { mode: 0o755 });
+  writeWorkDir(
+    d,
+    jobFileText(['true'], { PATH: `${bin}:/usr/bin:/bin`, BULKRUN_URL: 'http://127.0.0.1:9' })
+  );
+  expect(run(d).status).toBe(0);
+  expect(fs.existsSync(path.join(bin, 'called'))).toBe(false);
+});

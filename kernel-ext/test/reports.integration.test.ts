@@ -154,4 +154,32 @@ describe('reports from jobs', () => {
       await s.close();
     }
   });
+
+  it('health says so when no job reports (nodes that cannot reach the server), and not otherwise', async () => {
+    const unreachable = await startTestServer({
+      config: {
+        ...config({ pollIntervalMs: 250 }),
+        engine: { publicUrl: 'http://127.0.0.1:9' },
+      },
+    });
+    const fine = await startTestServer({ config: config({ pollIntervalMs: 250 }) });
+    try {
+      for (const s of [unreachable, fine]) {
+        const r = await s.req('POST', '/api/v1/batches', {
+          app: 't-echo',
+          params: Array.from({ length: 6 }, (_, i) => ({ msg: `m${i}` })),
+        });
+        await waitBatch(s, r.body.batch.id, ['completed'], 30_000);
+      }
+      const detail = async (s: TestServer) =>
+        (await s.req('GET', '/api/v1/health')).body.backends.htcondor.detail;
+      expect(await detail(unreachable)).toMatch(
+        /no job has reported its exit to the server \(6 exits found by polling instead\): the nodes may not reach http:\/\/127\.0\.0\.1:9/
+      );
+      expect(await detail(fine)).not.toMatch(/reported/);
+    } finally {
+      await unreachable.close();
+      await fine.close();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { BackendUnavailable } from '../backends/base';
 import { FILES } from '../backends/workdir';
 import { isTerminal } from '../protocol/records';
 import { abortBelow } from './cancel';
+import { ReportWatch } from './report-watch';
 import { mergeUsage } from './usage';
 import type { JobRow } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
@@ -25,6 +26,7 @@ const MAX_BACKOFF_MS = 60_000;
 
 export class Tracker {
   readonly cachedHealth = new Map<string, BackendHealth>();
+  readonly reports = new ReportWatch();
   private timers = new Map<string, NodeJS.Timeout>();
   private backoff = new Map<string, number>();
   private stopped = false;
@@ -63,6 +65,10 @@ export class Tracker {
       [...this.core.backends].map(async ([name, b]) => {
         try {
           out[name] = await b.health();
+          const silent = b.reportsFromJobs
+            ? this.reports.problem(name, this.core.config.publicUrl)
+            : null;
+          if (silent) out[name] = { ...out[name], detail: `${out[name].detail}; ${silent}` };
         } catch (e) {
           out[name] = { available: false, detail: (e as Error).message };
         }
@@ -104,6 +110,7 @@ export class Tracker {
         const updates = await backend.poll(active);
         // Stopped while the scheduler answered: the next start polls again.
         if (this.stopped) return;
+        if (backend.reportsFromJobs) this.reports.polled(name, updates);
         this.apply(updates);
       }
       const wasDown = this.cachedHealth.get(name)?.available === false;
@@ -137,7 +144,9 @@ export class Tracker {
   applyReport(row: JobRow, event: JobReport): boolean {
     const backend = this.core.backends.get(row.backend);
     // `created`: the submission's outcome is not recorded yet; the poll takes it from there.
-    if (!backend?.reported || row.status === 'created' || isTerminal(row.status)) return false;
+    if (!backend?.reported) return false;
+    this.reports.report(row.backend);
+    if (row.status === 'created' || isTerminal(row.status)) return false;
     const update = backend.reported(trackedOf(row), event);
     if (!update) return false;
     this.apply([update]);

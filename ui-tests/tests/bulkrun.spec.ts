@@ -267,11 +267,16 @@ test.describe('bulk-run cell', () => {
     await paste(view, 'message\nundo me\n');
     await run(view);
     await expect(summary(view)).toHaveText('1 completed', { timeout: 60000 });
+    // The notebook's shared model groups changes less than 500 ms apart into one undo step;
+    // keeping the run's last writes, the delete and the undo apart makes the undo take back
+    // the delete (without the waits, one run in two undid something else here).
+    await page.waitForTimeout(700);
     await page.evaluate(async () => {
       const app = (window as any).jupyterapp;
       await app.commands.execute('notebook:delete-cell');
     });
     await expect(page.locator('.jp-Bulkrun-view')).toHaveCount(0);
+    await page.waitForTimeout(700);
     await page.evaluate(async () => {
       const app = (window as any).jupyterapp;
       await app.commands.execute('notebook:undo-cell-action');

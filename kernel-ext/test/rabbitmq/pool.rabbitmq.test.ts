@@ -213,7 +213,10 @@ describeRabbit('worker pool on RabbitMQ', () => {
   });
 
   it('loses and fails nothing when the broker restarts mid-batch', async () => {
-    await serve({ workerTimeoutSeconds: 15 });
+    // The default worker timeout (30 s). With 15 s, one fresh-clone run on these 2 CPUs
+    // ended a row in error after the broker restart; the default leaves the restart and
+    // the workers' reconnects more room.
+    await serve();
     workers = [0, 1, 2].map(() => startWorker(queue, ['--concurrency', '2']));
     const marks = path.join(tempDir(), 'marks');
     const params = Array.from({ length: 60 }, (_, i) => ({

@@ -143,9 +143,9 @@ export class Tracker {
    */
   applyReport(row: JobRow, event: JobReport): boolean {
     const backend = this.core.backends.get(row.backend);
-    // `created`: the submission's outcome is not recorded yet; the poll takes it from there.
     if (!backend?.reported) return false;
     this.reports.report(row.backend);
+    // `created`: the submission's outcome is not recorded yet; the poll takes it from there.
     if (row.status === 'created' || isTerminal(row.status)) return false;
     const update = backend.reported(trackedOf(row), event);
     if (!update) return false;

@@ -20,7 +20,7 @@ import type {
   Resources,
   RowError,
 } from '../protocol/records';
-import { JOB_STATUSES } from '../protocol/records';
+import { isTerminal, JOB_STATUSES } from '../protocol/records';
 import type { Store } from '../store';
 import type { JobRow } from '../store/rows';
 import { toBatchRecord, toJobRecord } from '../store/rows';
@@ -37,6 +37,7 @@ import { Lifecycle } from './lifecycle';
 import { newJobRow } from './new-job';
 import { toRecord, visibleBatch, visibleRow, withChildren } from './records';
 import { autoRetryFor } from './retry';
+import { BatchWriter, insertRows, type RowTemplate, WRITE_CHUNK } from './batch-writer';
 import { isStorageFull, Storage } from './storage';
 import { Tracker } from './tracker';
 import { appUsage } from './usage';
@@ -69,6 +70,8 @@ export class Engine implements Parts {
   readonly dispatcher: Dispatcher;
   readonly tracker: Tracker;
   readonly storage: Storage;
+  /** Big batches' rows, written after their POST's answer (batch-writer.ts). */
+  readonly writer: BatchWriter;
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -107,6 +110,7 @@ export class Engine implements Parts {
     };
     this.dispatcher = new Dispatcher(this.core, this.effects);
     this.tracker = new Tracker(this.core, this.effects);
+    this.writer = new BatchWriter(this);
   }
 
   async start(): Promise<void> {
@@ -116,6 +120,7 @@ export class Engine implements Parts {
       this.dispatcher.kick();
     });
     await this.tracker.start();
+    this.writer.resume();
     this.finishCancels();
     this.dispatcher.kick();
   }
@@ -134,6 +139,7 @@ export class Engine implements Parts {
   }
 
   async stop(): Promise<void> {
+    this.writer.stop();
     this.storage.stop();
     this.tracker.stop();
     this.dispatcher.stop();
@@ -239,12 +245,17 @@ export class Engine implements Parts {
 
   // ---------------------------------------------------------------- creation
 
-  /** Preflight + records in one transaction; 202 follows, submission happens in the background. */
-  createBatch(
+  /**
+   * Preflight, then the records in one transaction; 202 follows, submission happens in the
+   * background. A big batch's checks yield to the event loop every VALIDATE_SLICE rows
+   * and its rows are written after the answer (batch-writer.ts), so a 100,000-row POST
+   * holds the loop for no long stretch.
+   */
+  async createBatch(
     actor: Actor,
     body: unknown,
     opts: { parentJob?: JobRow } = {}
-  ): { batch: BatchRecord; jobIds: string[]; existing: boolean } {
+  ): Promise<{ batch: BatchRecord; jobIds: string[]; existing: boolean }> {
     const errors: RowError[] = checkBatchBody(body);
     if (errors.length) throw validationError(errors);
     const spec = body as BatchSpec;
@@ -258,13 +269,17 @@ export class Engine implements Parts {
       ]);
     }
     const key = spec.idempotencyKey ? `${actor.user}:${spec.idempotencyKey}` : null;
-    if (key) {
-      const existing = this.store.batches.byIdempotencyKey(key);
-      if (existing) {
-        const b = this.getBatch(actor, existing.id);
-        return { batch: b, jobIds: this.store.jobs.rowRoots(existing.id), existing: true };
-      }
-    }
+    const existing = () => {
+      const found = key ? this.store.batches.byIdempotencyKey(key) : undefined;
+      if (!found) return null;
+      const b = this.getBatch(actor, found.id);
+      const writing = this.writer.idsOf(found.id);
+      if (writing)
+        return { batch: { ...b, childJobIds: writing }, jobIds: writing, existing: true };
+      return { batch: b, jobIds: this.store.jobs.rowRoots(found.id), existing: true };
+    };
+    const before = existing();
+    if (before) return before;
     // A fan-out's tasks run where the job that made them runs, unless it says otherwise.
     const backend = spec.backend ?? opts.parentJob?.backend ?? this.config.defaultBackend;
     if (!this.backends.has(backend)) {
@@ -305,26 +320,48 @@ export class Engine implements Parts {
     if (app) {
       const shared = spec.shared ?? {};
       const paths = pathFields(app);
-      spec.params.forEach((p, i) => {
-        const merged = { ...shared, ...p };
+      for (let i = 0; i < spec.params.length; i++) {
+        if (i > 0 && i % VALIDATE_SLICE === 0) await yieldLoop();
+        const merged = { ...shared, ...spec.params[i] };
         const found = this.apps.validateParams(app, merged);
         if (!found.length && paths.length)
           found.push(...resolveRowPaths(paths, merged, spec.baseDir, checker));
         for (const e of found) errors.push({ row: i, field: e.field, message: e.message });
         rows.push(merged);
-      });
+      }
     }
     if (errors.length) throw validationError(errors);
+    if (rows.length > VALIDATE_SLICE) await yieldLoop();
+    // The same key may have been used while this request yielded.
+    const meanwhile = existing();
+    if (meanwhile) return meanwhile;
 
     const now = Date.now();
     const batchId = opts.parentJob?.id ?? newId();
     const resources: Resources = { ...(app!.resources ?? {}), ...(spec.resources ?? {}) };
-    const jobIds: string[] = [];
+    const ids = newIds(rows.length);
+    const staged = rows.length > WRITE_CHUNK;
+    const tpl: RowTemplate = {
+      owner: opts.parentJob?.owner ?? actor.user,
+      app: app!.id,
+      app_version: app!.version,
+      resources: JSON.stringify(resources),
+      backend,
+      priority: spec.priority ?? 0,
+      created_at: now,
+      origin: spec.origin ?? opts.parentJob?.origin ?? null,
+      parent_job_id: opts.parentJob?.id ?? null,
+    };
     this.life.commit(() => {
       if (opts.parentJob) {
         // Dynamic fan-out: the calling job becomes the batch parent and gives its slot back.
         const p = this.store.jobs.get(batchId)!;
         if (p.is_batch) throw new ApiError('conflict', `Job ${batchId} has already fanned out`);
+        if (isTerminal(p.status))
+          throw new ApiError(
+            'wrong_state',
+            `Job ${batchId} is ${p.status}; only a running job can fan out`
+          );
         const depth = this.store.jobs.ancestors(batchId).length + 1;
         if (depth > this.config.maxFanOutDepth) {
           throw new ApiError(
@@ -365,37 +402,17 @@ export class Engine implements Parts {
         idempotency_key: key,
         n_created: rows.length,
       });
-      const owner = opts.parentJob?.owner ?? actor.user;
-      const ids = newIds(rows.length);
-      rows.forEach((params, i) => {
-        const id = ids[i];
-        jobIds.push(id);
-        this.store.jobs.insert(
-          newJobRow(this.config.dataDir, {
-            id,
-            batch_id: batchId,
-            is_batch: 0,
-            role: 'task',
-            idx: i,
-            owner,
-            app: app!.id,
-            app_version: app!.version,
-            params: JSON.stringify(params),
-            resources: JSON.stringify(resources),
-            backend,
-            status: 'created',
-            priority: spec.priority ?? 0,
-            created_at: now,
-            origin: spec.origin ?? opts.parentJob?.origin ?? null,
-            parent_job_id: opts.parentJob?.id ?? null,
-          })
-        );
-      });
+      // Up to a chunk's rows now; more after the answer, a chunk at a time (batch-writer.ts).
+      if (staged) this.writer.record(batchId, tpl, ids, rows);
+      else insertRows(this, batchId, tpl, ids, rows, 0, rows.length);
       this.life.markBatchDirty(batchId);
     });
+    if (staged) this.writer.start(batchId, tpl, ids, rows, 0);
     this.log.info({ batchId, rows: rows.length, app: app!.id, backend }, 'batch created');
     this.effects.kick();
-    return { batch: this.getBatch(actor, batchId, { asAdmin: true }), jobIds, existing: false };
+    const batch = this.getBatch(actor, batchId, { asAdmin: true });
+    // Rows not yet written are the batch's children all the same.
+    return { batch: staged ? { ...batch, childJobIds: ids } : batch, jobIds: ids, existing: false };
   }
 
   createJob(actor: Actor, body: unknown): JobRecord {
@@ -495,6 +512,11 @@ export class Engine implements Parts {
 }
 
 export { validationError } from './validate';
+
+/** Rows checked between two turns of the event loop in createBatch (some 15 ms here). */
+const VALIDATE_SLICE = 20000;
+
+const yieldLoop = () => new Promise<void>(r => setImmediate(r));
 
 function clampLimit(v: number | undefined, def: number, max: number): number {
   if (v === undefined || Number.isNaN(v)) return def;

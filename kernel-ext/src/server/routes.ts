@@ -64,6 +64,14 @@ export function registerRoutes(
   version: string,
   loop: LoopLagMonitor
 ): void {
+  // A request naming a batch whose rows are still being written, or a row not yet written,
+  // answers once they all are (engine/batch-writer.ts): never a part of a batch.
+  app.addHook('preHandler', async req => {
+    const id = (req.params as { id?: string } | undefined)?.id;
+    const parent = (req.query as Q | undefined)?.parent;
+    if (id || parent) await engine.writer.settled(id, parent);
+  });
+
   app.get('/api/v1/health', async () => {
     const backends = await engine.health();
     const storage = engine.storage.report();
@@ -103,7 +111,7 @@ export function registerRoutes(
 
   app.post('/api/v1/batches', async (req, reply) => {
     requireUserToken(req);
-    const res = engine.createBatch(req.actor, body(req));
+    const res = await engine.createBatch(req.actor, body(req));
     reply.code(res.existing ? 200 : 202);
     return { batch: res.batch, jobIds: res.jobIds };
   });
@@ -259,7 +267,7 @@ export function registerRoutes(
         `Job ${id} is ${row.status}; only a running job can fan out`
       );
     }
-    const res = engine.createBatch({ user: row.owner, admin: false }, body(req), {
+    const res = await engine.createBatch({ user: row.owner, admin: false }, body(req), {
       parentJob: row,
     });
     reply.code(202);

@@ -14,6 +14,7 @@ import { QueueQueries } from './queue';
 import { SlotQueries } from './slots';
 import { TokenQueries } from './tokens';
 import { UsageQueries } from './usage';
+import { WriteQueries } from './writes';
 
 export class Store {
   readonly jobs: JobQueries;
@@ -25,6 +26,7 @@ export class Store {
   readonly events: EventQueries;
   readonly tokens: TokenQueries;
   readonly usage: UsageQueries;
+  readonly writes: WriteQueries;
 
   constructor(readonly db: DB) {
     this.jobs = new JobQueries(db);
@@ -36,6 +38,7 @@ export class Store {
     this.events = new EventQueries(db);
     this.tokens = new TokenQueries(db);
     this.usage = new UsageQueries(db);
+    this.writes = new WriteQueries(db);
   }
 
   static open(file: string): Store {

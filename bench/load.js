@@ -68,6 +68,7 @@ async function phase(srv, mon, pool, { name, request, expect, settled }) {
   const t0 = now();
   const r = await request();
   const httpMs = now() - t0;
+  const startedAt = t0;
   if (r.status >= 300) throw new Error(`${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   const restAt = await until(settled, TIMEOUT_MS, 100);
   let clients = null;
@@ -87,6 +88,7 @@ async function phase(srv, mon, pool, { name, request, expect, settled }) {
   const fig = windowFigures(await mon.series(), t0, t1);
   return {
     name,
+    startedAt,
     httpMs,
     restMs: restAt === null ? null : restAt - t0,
     clients,
@@ -220,6 +222,13 @@ async function run(nClients) {
       };
     }
     out.serverLogErrors = srv.logs.filter(l => l.level >= 50).length;
+    // When the loop stalled longest: seconds from the POST, to tell which phase it was.
+    out.stalls = series.health
+      .filter(x => x[2] !== null && x[2] > 250)
+      .map(x => ({ atS: Math.round((x[0] - tStart) / 100) / 10, lagMs: x[2] }));
+    out.phasesAtS = Object.fromEntries(
+      ['cancel1', 'retry', 'cancel2'].map(k => [k, Math.round((out[k].startedAt - tStart) / 100) / 10])
+    );
     return out;
   } finally {
     if (pool) await pool.close();

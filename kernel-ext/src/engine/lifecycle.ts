@@ -85,6 +85,9 @@ export class Lifecycle {
       // An ended job gives its slot back and its job token stops working, in this UPDATE.
       Object.assign(full, SLOT_FREED);
       full.job_token = null;
+      // An attempt that ends (cancelled before the scheduler had it, say) ends its retry
+      // lifecycle in this same commit: nothing is left for the reaper to finish.
+      if (row.retry_complete === 0) full.retry_complete = 1;
     }
     this.store.jobs.update(row.id, full);
     const next = { ...row, ...full } as JobRow;

@@ -14,6 +14,11 @@ import type { Parts } from './core';
 
 /** A `created` retry younger than this is still the dispatcher's to submit, not a crash's leftover. */
 const OPEN_RETRY_GRACE_MS = 60_000;
+/**
+ * Attempts repaired per pass, so a pass holds the event loop briefly however many are
+ * open: a 100,000-row retry still waiting for slots after a minute took 4 s in one go.
+ */
+export const REPAIR_CHUNK = 500;
 
 export class Reaper {
   private timer: NodeJS.Timeout | null = null;
@@ -79,14 +84,15 @@ export class Reaper {
   /** Rebuilds newest-attempt flags and counts for batches with an unfinished retry lifecycle. */
   repairRetries(): number {
     const { store, life } = this.parts.core;
-    const open = store.attempts.open(Date.now() - OPEN_RETRY_GRACE_MS);
+    const open = store.attempts.open(Date.now() - OPEN_RETRY_GRACE_MS, REPAIR_CHUNK);
     if (open.length === 0) return 0;
     const batches = new Set(open.map(r => r.batch_id).filter((b): b is string => !!b));
     life.commit(() => {
       for (const r of open) {
         store.attempts.relinkLatest(r.retry_parent ?? r.id);
-        // Created-but-unsubmitted retries stay open for the dispatcher; others are complete.
-        if (r.status !== 'created') store.jobs.update(r.id, { retry_complete: 1 });
+        // Relinked, the lifecycle is whole again: a `created` one is the dispatcher's to
+        // submit like any waiting job, and no later pass reads it again.
+        store.jobs.update(r.id, { retry_complete: 1 });
       }
       for (const b of batches) {
         store.batches.recount(b);

@@ -39,7 +39,9 @@ export class AttemptQueries {
       'UPDATE jobs SET is_latest = (id = ?) WHERE id = ? OR retry_parent = ?'
     );
     this.openStmt = db.prepare(
-      `SELECT * FROM jobs WHERE retry_complete = 0 AND (status != 'created' OR created_at < ?)`
+      // Served by jobs_retry_open (010_retry_open_index.sql): a few rows, not the table.
+      `SELECT * FROM jobs WHERE retry_complete = 0 AND (status != 'created' OR created_at < ?)
+       ORDER BY created_at LIMIT ?`
     );
     this.latestOfBatchStmt = db
       .prepare(
@@ -102,10 +104,10 @@ export class AttemptQueries {
   /**
    * Attempts whose retry lifecycle a crash may have interrupted: retry_complete = 0 and
    * either past `created` or created before `createdBefore` (younger `created` ones are
-   * still the dispatcher's to submit).
+   * still the dispatcher's to submit); the oldest `limit` of them.
    */
-  open(createdBefore: number): JobRow[] {
-    return this.openStmt.all(createdBefore) as JobRow[];
+  open(createdBefore: number, limit: number): JobRow[] {
+    return this.openStmt.all(createdBefore, limit) as JobRow[];
   }
 
   /** Ids of a batch's newest attempts in these states: rows by index, then the fan-in's. */

@@ -78,9 +78,11 @@ test('open: unfinished retry lifecycles, but not young created retries', () => {
     status: 'queued',
   });
   insertRetry(t.store, root, { retry_complete: 1, created_at: 10 });
-  const ids = t.store.attempts.open(100).map(r => r.id);
+  const ids = t.store.attempts.open(100, 10).map(r => r.id);
   expect(ids.sort()).toEqual([old.id, queued.id].sort());
   expect(ids).not.toContain(young.id);
+  // The oldest first, at most `limit`.
+  expect(t.store.attempts.open(100, 1).map(r => r.id)).toEqual([old.id]);
 });
 
 test('latestOfBatch: newest attempts in the given states, rows by index then the fan-in', () => {

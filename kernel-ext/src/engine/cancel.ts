@@ -3,12 +3,13 @@
  * terminatedCode `batch_abort`). Cancelling a terminal job is a no-op. The record turns
  * `terminated` at once (and frees its slot); the scheduler is told afterwards, and a job
  * the scheduler no longer knows is not an error. A batch's rows end in chunks
- * (CANCEL_CHUNK); its answer comes once all have.
+ * (CANCEL_CHUNK, then sized by chunks.ts); its answer comes once all have.
  */
 import type { BatchRecord, JobRecord } from '../protocol/records';
 import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, actingCode } from './access';
+import { ChunkSizer, yieldLoop } from './chunks';
 import type { Parts } from './core';
 import { toRecord, visibleBatch, visibleRow } from './records';
 
@@ -34,10 +35,11 @@ export async function cancel(
 }
 
 /**
- * Rows ended per transaction in a batch cancel. Each costs about 80 µs here (the update,
- * its event, the counts), so a chunk holds the event loop for some 40 ms and requests,
- * job exits and WebSocket frames go between chunks: a 100,000-row cancel must not stall
- * the server for seconds (docs/SEMANTICS.md "Cancel").
+ * Rows ended in a batch cancel's first transaction. Each costs about 80 µs here (the
+ * update, its event, the counts) and as much again per 10 connections watching, so the
+ * next chunks are sized to the time they take (chunks.ts): requests, job exits and
+ * WebSocket frames go between chunks, and a 100,000-row cancel does not stall the server
+ * (docs/SEMANTICS.md "Cancel").
  */
 export const CANCEL_CHUNK = 500;
 
@@ -74,21 +76,24 @@ export async function cancelBatch(
 }
 
 /**
- * Ends the open rows of a cancelled batch with `batch_abort`, CANCEL_CHUNK per transaction,
- * yielding between chunks; the scheduler is told after each. Stops early when the batch is
+ * Ends the open rows of a cancelled batch with `batch_abort`, a chunk per transaction
+ * (sized by chunks.ts), yielding between chunks; the scheduler is told after each. Stops early when the batch is
  * no longer cancelled (a retry reopened it). Also how the engine finishes, at start, a
  * cancel that a stopped server left part done (store/jobs.ts interruptedCancels).
  */
 export async function endCancelledRows({ core, effects }: Parts, id: string): Promise<void> {
   const { store, life } = core;
+  const sizer = new ChunkSizer(CANCEL_CHUNK);
   let fromIdx = 0;
   for (;;) {
     const ended: JobRow[] = [];
     let more = false;
+    const t0 = performance.now();
+    const size = sizer.next;
     life.commit(() => {
       if (!store.batches.get(id)?.cancelled) return;
-      const rows = store.jobs.openTasksFrom(id, fromIdx, CANCEL_CHUNK);
-      more = rows.length === CANCEL_CHUNK;
+      const rows = store.jobs.openTasksFrom(id, fromIdx, size);
+      more = rows.length === size;
       // The fan-in (and any other non-row job) last, with the final chunk.
       if (!more) rows.push(...store.jobs.openOthers(id));
       for (const c of rows) {
@@ -98,8 +103,10 @@ export async function endCancelledRows({ core, effects }: Parts, id: string): Pr
       life.markBatchDirty(id);
     });
     if (ended.length) void effects.cancelAtBackend(ended);
+    // The commit's time includes publishing its events to every connection.
+    sizer.took(ended.length, performance.now() - t0);
     if (!more || core.storage.full) return;
-    await new Promise(r => setImmediate(r));
+    await yieldLoop();
   }
 }
 

@@ -13,6 +13,7 @@ import { isTerminal } from '../protocol/records';
 import type { JobRow } from '../store/rows';
 import { type Actor, type ActOptions, canSee, notFound } from './access';
 import type { Core, Parts } from './core';
+import { ChunkSizer, yieldLoop } from './chunks';
 import { newId } from './ids';
 import { newJobRow } from './new-job';
 import { toRecord, visibleRow } from './records';
@@ -258,11 +259,12 @@ export function rerunJob(
 }
 
 /**
- * Retries per transaction in a request of many (each retry is atomic and answered on its
- * own, so chunks change no outcome); requests and events go between chunks, as a batch
- * cancel's do (cancel.ts CANCEL_CHUNK).
+ * Retries in the first transaction of a request of many (each retry is atomic and
+ * answered on its own, so chunks change no outcome); the next chunks are sized to the
+ * time they take (chunks.ts), so requests and events go between them, as a batch
+ * cancel's do (cancel.ts).
  */
-export const RETRY_CHUNK = 500;
+export const RETRY_CHUNK = 300;
 
 export async function retryJobs(
   { core, effects }: Parts,
@@ -283,23 +285,40 @@ export async function retryJobs(
       `Retry of the same id in the same request is not supported. Offending ids: ${JSON.stringify([...dups])}`
     );
   }
+  let next = 0;
+  return retryInChunks({ core, effects }, actor, n => ids.slice(next, (next += n)), opts);
+}
+
+/**
+ * Retries the ids `take(n)` answers, a chunk per transaction, until it answers none; one
+ * result per id, in order. No kick between chunks: the retries go out together, in one
+ * submission per batch.
+ */
+async function retryInChunks(
+  { core, effects }: Parts,
+  actor: Actor,
+  take: (n: number) => unknown[],
+  opts: ActOptions
+): Promise<RetryResult[]> {
+  const sizer = new ChunkSizer(RETRY_CHUNK);
   const results: RetryResult[] = [];
-  for (let i = 0; i < ids.length; i += RETRY_CHUNK) {
-    // No kick between chunks: the retries go out together, in one submission per batch.
-    if (i > 0) await new Promise(r => setImmediate(r));
-    const chunk = ids.slice(i, i + RETRY_CHUNK);
-    results.push(
-      ...core.life.commit(() =>
-        chunk.map((id): RetryResult => {
-          try {
-            return { jobId: id, retryId: retryOne(core, actor, id, opts).id };
-          } catch (e) {
-            if (e instanceof ApiError) return { jobId: id, error: e.message };
-            throw e;
-          }
-        })
-      )
+  for (let first = true; ; first = false) {
+    if (!first) await yieldLoop();
+    const t0 = performance.now();
+    const chunk = take(sizer.next);
+    if (chunk.length === 0) break;
+    const done = core.life.commit(() =>
+      chunk.map((id): RetryResult => {
+        try {
+          return { jobId: id as string, retryId: retryOne(core, actor, id as string, opts).id };
+        } catch (e) {
+          if (e instanceof ApiError) return { jobId: id as string, error: e.message };
+          throw e;
+        }
+      })
     );
+    for (const r of done) results.push(r);
+    sizer.took(chunk.length, performance.now() - t0);
   }
   effects.kick();
   return results;
@@ -326,9 +345,10 @@ export async function retryBatch(
       "statuses must be a non-empty list of 'error' and/or 'terminated'"
     );
   }
-  const ids = store.attempts.latestOfBatch(batchId, wanted as JobStatus[]);
-  if (ids.length === 0) return [];
-  return retryJobs(parts, actor, ids, { asAdmin: true });
+  // A page at a time, read with each chunk: a row retried gets a `created` newest attempt,
+  // so no row is read twice; the fan-in (and any other non-row job) after the rows.
+  const page = store.attempts.latestOfBatchPages(batchId, wanted as JobStatus[]);
+  return retryInChunks(parts, actor, n => page(n), { asAdmin: true });
 }
 
 /** Transient failures retry by themselves, up to the batch's maxRetries (call inside a commit). */

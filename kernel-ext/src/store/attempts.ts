@@ -18,6 +18,8 @@ export class AttemptQueries {
   private readonly markLatestStmt: Stmt;
   private readonly openStmt: Stmt;
   private readonly latestOfBatchStmt: Stmt;
+  private readonly latestRowsFromStmt: Stmt;
+  private readonly latestOthersStmt: Stmt;
   private readonly latestOutputsStmt: Stmt;
 
   constructor(db: DB) {
@@ -43,6 +45,17 @@ export class AttemptQueries {
       `SELECT * FROM jobs WHERE retry_complete = 0 AND (status != 'created' OR created_at < ?)
        ORDER BY created_at LIMIT ?`
     );
+    // Each row index has one newest attempt, so `idx > ?` resumes exactly.
+    this.latestRowsFromStmt = db.prepare(
+      `SELECT id, idx FROM jobs WHERE batch_id = ? AND role = 'task' AND idx > ? AND is_latest = 1
+         AND status IN (SELECT value FROM json_each(?)) ORDER BY idx LIMIT ?`
+    );
+    this.latestOthersStmt = db
+      .prepare(
+        `SELECT id FROM jobs WHERE batch_id = ? AND role <> 'task' AND is_latest = 1
+         AND status IN (SELECT value FROM json_each(?)) ORDER BY role DESC, idx`
+      )
+      .pluck();
     this.latestOfBatchStmt = db
       .prepare(
         `SELECT id FROM jobs WHERE batch_id = ? AND is_latest = 1 AND status IN (SELECT value FROM json_each(?))
@@ -108,6 +121,30 @@ export class AttemptQueries {
    */
   open(createdBefore: number, limit: number): JobRow[] {
     return this.openStmt.all(createdBefore, limit) as JobRow[];
+  }
+
+  /**
+   * The same ids as latestOfBatch, read a page at a time: each call of the answered function
+   * gives the next `n` (none once all are given). Rows by index (a range seek on jobs_batch
+   * from the last index given), then the batch's other jobs (its fan-in).
+   */
+  latestOfBatchPages(batchId: string, statuses: readonly JobStatus[]): (n: number) => string[] {
+    const wanted = JSON.stringify(statuses);
+    let afterIdx = -1;
+    let othersDone = false;
+    return n => {
+      const rows = this.latestRowsFromStmt.all(batchId, afterIdx, wanted, n) as {
+        id: string;
+        idx: number;
+      }[];
+      if (rows.length) {
+        afterIdx = rows[rows.length - 1].idx;
+        return rows.map(r => r.id);
+      }
+      if (othersDone) return [];
+      othersDone = true;
+      return this.latestOthersStmt.all(batchId, wanted) as string[];
+    };
   }
 
   /** Ids of a batch's newest attempts in these states: rows by index, then the fan-in's. */

@@ -98,6 +98,22 @@ test('latestOfBatch: newest attempts in the given states, rows by index then the
     fan.id,
   ]);
   expect(t.store.attempts.latestOfBatch(b, ['terminated'])).toEqual([r1.id]);
+
+  // Paged: the same ids in the same order, however the pages are cut.
+  for (const n of [1, 2, 5]) {
+    const page = t.store.attempts.latestOfBatchPages(b, ['error', 'terminated']);
+    const got: string[] = [];
+    for (let ids = page(n); ids.length; ids = page(n)) {
+      expect(ids.length).toBeLessThanOrEqual(Math.max(n, 1));
+      got.push(...ids);
+    }
+    expect(got).toEqual([r1.id, r2.id, fan.id]);
+  }
+  // A row retried between pages (its newest attempt now `created`) is not given again.
+  const page = t.store.attempts.latestOfBatchPages(b, ['error', 'terminated']);
+  expect(page(1)).toEqual([r1.id]);
+  insertRetry(t.store, r1, { status: 'created' });
+  expect([...page(5), ...page(5)]).toEqual([r2.id, fan.id]);
 });
 
 test('latestOutputs: each row newest output in row order, null when none', () => {

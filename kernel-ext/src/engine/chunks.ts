@@ -1,0 +1,37 @@
+/**
+ * How many rows one chunk of a big batch cancel or retry takes (cancel.ts, retry.ts): as
+ * many as fill about CHUNK_TARGET_MS of the event loop, judged by the chunks before it.
+ * Their time includes the commit and the fan-out of its events to every WebSocket
+ * connection, which is the larger part with 50 clients watching: a fixed 500 rows held
+ * the loop 40 ms with none and 200 ms with 50 (docs/BENCHMARKS.md "Under load").
+ */
+export const CHUNK_TARGET_MS = 40;
+
+export class ChunkSizer {
+  private size: number;
+
+  constructor(
+    first: number,
+    private readonly min = 20,
+    private readonly max = 2000,
+    private readonly targetMs = CHUNK_TARGET_MS
+  ) {
+    this.size = Math.min(max, Math.max(min, first));
+  }
+
+  /** Rows for the next chunk. */
+  get next(): number {
+    return this.size;
+  }
+
+  /** A chunk of `rows` rows held the loop `ms` milliseconds. */
+  took(rows: number, ms: number): void {
+    if (rows <= 0) return;
+    const ideal = (this.targetMs * rows) / Math.max(ms, 0.1);
+    // Halfway to the ideal: one slow chunk (a garbage collection) does not swing it all.
+    const size = Math.round((this.size + ideal) / 2);
+    this.size = Math.min(this.max, Math.max(this.min, size));
+  }
+}
+
+export const yieldLoop = () => new Promise<void>(r => setImmediate(r));

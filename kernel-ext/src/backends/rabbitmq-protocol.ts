@@ -102,10 +102,14 @@ export interface ClaimRequest {
   redelivered: boolean;
 }
 
-/** run: this worker runs it. skip: ack and drop it (done, cancelled, or run elsewhere). */
+/**
+ * run: this worker runs it. skip: ack and drop it (done, cancelled, or run elsewhere).
+ * wait: keep the delivery and ask again (another worker was granted it but has not shown
+ * that it runs it: the answer may have been lost with its broker connection).
+ */
 export interface ClaimReply {
   type: 'claim-reply';
-  action: 'run' | 'skip';
+  action: 'run' | 'skip' | 'wait';
   reason: string;
 }
 

@@ -7,7 +7,10 @@
  * - A worker claims each delivery before running it. The server answers `run` only for an
  *   active job no other worker holds; a job that finished, was cancelled or runs
  *   elsewhere is `skip` (the worker acks it). So a redelivered message never runs a
- *   recorded job again, and delivery stays at-least-once without double runs.
+ *   recorded job again, and delivery stays at-least-once without double runs. A job
+ *   granted to a worker that has not yet shown it runs it is `wait`: that `run` answer
+ *   may have been lost with the worker's connection (a broker restart), and this
+ *   redelivery is the task it lost; the hold lapses and the waiting worker runs it.
  * - Results (start, logs, `$BULKRUN_OUTPUT`, exit records) come back as events and are
  *   written into the job's work dir here, so every other part of the server reads them
  *   as from any backend. The worker acks its task only after the exit was recorded.
@@ -75,6 +78,13 @@ export interface RabbitMQConfig {
 interface Held {
   worker: string;
   since: number;
+  /**
+   * The worker showed it runs the job (a start, a log, or a heartbeat listing it). Until
+   * then the `run` answer may have been lost with the worker's broker connection, and the
+   * delivery gone back to the queue: an unconfirmed hold that the live worker's heartbeats
+   * do not list is released, not a worker death.
+   */
+  confirmed: boolean;
 }
 
 interface Active {
@@ -83,6 +93,8 @@ interface Active {
   row: string | null;
   held: Held | null;
   addedAt: number;
+  /** An unconfirmed hold was released: when, and whose (a claim is awaited). */
+  released: { worker: string; at: number } | null;
 }
 
 interface WorkerInfo {
@@ -231,7 +243,13 @@ export class RabbitMQBackend implements Backend {
         files,
       };
       const row = it.batchId && it.index !== null ? `${it.batchId}#${it.index}` : it.jobId;
-      this.active.set(it.jobId, { workDir: it.workDir, row, held: null, addedAt: now });
+      this.active.set(it.jobId, {
+        workDir: it.workDir,
+        row,
+        held: null,
+        addedAt: now,
+        released: null,
+      });
       const ok = ch.publish('', this.n.tasks, encode(msg), {
         persistent: true,
         messageId: it.jobId,
@@ -267,8 +285,15 @@ export class RabbitMQBackend implements Backend {
         workDir: j.workDir,
         row: holder?.row ?? null,
         held:
-          j.status === 'running' && j.backendJobId ? { worker: j.backendJobId, since: now } : null,
+          j.status === 'running' && j.backendJobId
+            ? {
+                worker: j.backendJobId,
+                since: now,
+                confirmed: fs.existsSync(path.join(j.workDir, FILES.started)),
+              }
+            : null,
         addedAt: now,
+        released: null,
       });
     }
     for (const [id, a] of this.active)
@@ -280,10 +305,35 @@ export class RabbitMQBackend implements Backend {
     // Silence counts only while this server is connected, and not before it started.
     const since = Math.max(this.link.upSince, this.startedAt);
     for (const [jobId, a] of this.active) {
-      if (!a.held) continue;
+      if (!a.held) {
+        // Released and no worker claimed it again (no delivery left anywhere): lost.
+        if (a.released && now - Math.max(a.released.at, since) > this.timeoutMs)
+          updates.push(
+            this.death(
+              jobId,
+              a,
+              `worker ${a.released.worker} was granted it but never started it, and no worker took it again`
+            )
+          );
+        continue;
+      }
       const w = this.workers.get(a.held.worker);
       const heard = Math.max(w?.lastSeen ?? 0, a.held.since, since);
-      if (now - heard > this.timeoutMs) {
+      const silent = now - heard > this.timeoutMs;
+      const dropped =
+        !silent &&
+        !!w &&
+        !w.jobs.has(jobId) &&
+        w.beatAt - a.held.since > 2 * w.everySeconds * 1000 + 1000;
+      if (dropped && !a.held.confirmed) {
+        // The worker lives and never ran it: the grant was lost with its connection, the
+        // delivery went back to the queue, and the worker that has it now (told to wait)
+        // may run it. (A silent worker may have died running it: that stays a death, so
+        // a row that kills its worker is counted toward deliveryLimit.)
+        this.ctx.log.info({ jobId, worker: a.held.worker }, 'unconfirmed claim released');
+        a.released = { worker: a.held.worker, at: now };
+        a.held = null;
+      } else if (silent) {
         updates.push(
           this.death(
             jobId,
@@ -291,11 +341,7 @@ export class RabbitMQBackend implements Backend {
             `worker ${a.held.worker} stopped answering while running it (no heartbeat for ${Math.round((now - heard) / 1000)} s)`
           )
         );
-      } else if (
-        w &&
-        !w.jobs.has(jobId) &&
-        w.beatAt - a.held.since > 2 * w.everySeconds * 1000 + 1000
-      ) {
+      } else if (dropped) {
         // The worker lives but no longer runs it (it lost the task without reporting an end).
         updates.push(this.death(jobId, a, `worker ${a.held.worker} no longer runs it`));
         stop.push(jobId);
@@ -472,10 +518,21 @@ export class RabbitMQBackend implements Backend {
         action: 'skip',
         reason: 'not active: finished, cancelled or unknown',
       };
-    if (a.held && a.held.worker !== e.worker)
+    if (a.held && a.held.worker !== e.worker) {
+      // Granted to a worker that may never have received the answer (its connection went
+      // with a broker restart, and this delivery is the one it lost): ask again until that
+      // worker shows it runs it (skip) or its hold lapses (run).
+      if (!a.held.confirmed)
+        return {
+          type: 'claim-reply',
+          action: 'wait',
+          reason: `granted to worker ${a.held.worker}, not started yet`,
+        };
       return { type: 'claim-reply', action: 'skip', reason: `held by worker ${a.held.worker}` };
+    }
     if (a.held) return { type: 'claim-reply', action: 'run', reason: 'already yours' };
-    a.held = { worker: e.worker, since: Date.now() };
+    a.held = { worker: e.worker, since: Date.now(), confirmed: false };
+    a.released = null;
     if (typeof e.row === 'string') a.row = e.row;
     try {
       fs.mkdirSync(a.workDir, { recursive: true });
@@ -500,9 +557,12 @@ export class RabbitMQBackend implements Backend {
     return { type: 'claim-reply', action: 'run', reason: 'claimed' };
   }
 
+  /** The job if `worker` holds it; hearing from the worker about it confirms the hold. */
   private held(jobId: string, worker: string): Active | null {
     const a = this.active.get(jobId);
-    return a && a.held?.worker === worker ? a : null;
+    if (!a || a.held?.worker !== worker) return null;
+    a.held.confirmed = true;
+    return a;
   }
 
   private onStarted(e: StartedEvent): void {

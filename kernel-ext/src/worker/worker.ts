@@ -282,6 +282,10 @@ export class Worker {
           CLAIM_TIMEOUT_MS
         );
         if (r && (r.action === 'run' || r.action === 'skip')) return r;
+        // `wait` (another worker was granted it and has not started it): keep the
+        // delivery and ask again; the server answers run or skip within its worker timeout.
+        if (r?.action === 'wait')
+          this.o.log.debug({ jobId: task.jobId, reason: r.reason }, 'claim: asked to wait');
       } catch (e) {
         // The server may be restarting: the delivery stays with us (no requeue, which the
         // broker would count toward the delivery limit) and we ask again.

@@ -213,9 +213,8 @@ describeRabbit('worker pool on RabbitMQ', () => {
   });
 
   it('loses and fails nothing when the broker restarts mid-batch', async () => {
-    // The default worker timeout (30 s). With 15 s, one fresh-clone run on these 2 CPUs
-    // ended a row in error after the broker restart; the default leaves the restart and
-    // the workers' reconnects more room.
+    // The harness's short worker timeout (4 s): a claim whose `run` answer is lost in the
+    // restart must be released, not taken for a worker death (claim.rabbitmq.test.ts).
     await serve();
     workers = [0, 1, 2].map(() => startWorker(queue, ['--concurrency', '2']));
     const marks = path.join(tempDir(), 'marks');

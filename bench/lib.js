@@ -28,7 +28,11 @@ async function childServer(baseDir, config, logLevel = 'warn') {
   const opts = { port, dataDir, apps: [path.join(__dirname, 'apps')], configFile, logLevel };
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'), JSON.stringify(opts)],
+    [
+      ...require(path.join(ROOT, 'kernel-ext', 'dist', 'server', 'node-flags')).SERVER_NODE_FLAGS,
+      path.join(ROOT, 'kernel-ext', 'test', 'helpers', 'serve-child.js'),
+      JSON.stringify(opts),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] }
   );
   const logs = [];

@@ -11,6 +11,7 @@ import {
   client,
   sleep,
   spawnServer,
+  spawnedLog,
   stablePort,
   startTestServer,
   tempDir,
@@ -101,6 +102,8 @@ test('kill -9 while the rows are written: the next start writes the rest, each r
 
     child = await spawnServer(dataDir, port, config);
     const listed = await rowsOf(c, id);
+    // The server's own account, should the rows not all be there.
+    if (listed.length !== rows) expect(spawnedLog(child)).toBe('');
     expect(listed).toHaveLength(rows);
     expect(listed.map(j => j.id)).toEqual(jobIds);
     expect(listed.map(j => j.index)).toEqual(jobIds.map((_, i) => i));

@@ -54,7 +54,7 @@ describe('a 20,000-row batch at maxParallel 1', () => {
   afterAll(() => s.close());
 
   test('waits without stalling the server, and its cancel answers requests between chunks', async () => {
-    const { id } = await heldBatch(s, ROWS);
+    const { id, jobIds } = await heldBatch(s, ROWS);
     // Held rows are not read on every pass: requests answer at once while they wait.
     for (let i = 0; i < 5; i++) {
       const t = Date.now();
@@ -85,9 +85,14 @@ describe('a 20,000-row batch at maxParallel 1', () => {
     expect(r.body.results).toHaveLength(ROWS);
     expect(r.body.results.every((x: any) => x.retryId)).toBe(true);
     expect(answeredDuringRetry).toBeGreaterThanOrEqual(3);
-    expect((await s.req('POST', `/api/v1/batches/${id}/cancel`)).body.batch.status).toBe(
-      'terminated'
-    );
+    const again = await s.req('POST', `/api/v1/batches/${id}/cancel`);
+    expect(again.body.batch.status).toBe('terminated');
+    // Its 40,000 childJobIds, read in parts (engine/records.ts recordInParts): every
+    // attempt of every row, in row order, as GET /batches/{id} has them.
+    const retryOf = new Map<string, string>(r.body.results.map((x: any) => [x.jobId, x.retryId]));
+    const all = jobIds.flatMap(j => [j, retryOf.get(j)]);
+    expect(again.body.batch.childJobIds).toEqual(all);
+    expect((await s.req('GET', `/api/v1/batches/${id}`)).body.childJobIds).toEqual(all);
   }, 120000);
 });
 

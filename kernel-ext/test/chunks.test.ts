@@ -1,5 +1,5 @@
 /** src/engine/chunks.ts: chunk sizes that follow what a chunk costs. */
-import { ChunkSizer } from '../src/engine/chunks';
+import { ChunkSizer, yieldLoop } from '../src/engine/chunks';
 
 test('chunks shrink when rows cost more, grow when they cost less, within bounds', () => {
   const s = new ChunkSizer(500, 20, 2000, 40);
@@ -23,4 +23,34 @@ test('chunks shrink when rows cost more, grow when they cost less, within bounds
 test('the first size is clamped to the bounds', () => {
   expect(new ChunkSizer(5, 20, 2000).next).toBe(20);
   expect(new ChunkSizer(1e6, 20, 2000).next).toBe(2000);
+});
+
+test('chunked work takes turns: one chunk per turn of the event loop, whoever asks', async () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  // Three big operations at once, each a chunk of 5 ms per turn; a timer counts the chunks
+  // that ran between two of its checks.
+  let since = 0;
+  const perTick: number[] = [];
+  let running = true;
+  const tick = () => {
+    perTick.push(since);
+    since = 0;
+    if (running) setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const work = async () => {
+    for (let i = 0; i < 10; i++) {
+      await yieldLoop();
+      busy(5);
+      since++;
+    }
+  };
+  await Promise.all([work(), work(), work()]);
+  running = false;
+  // Every chunk ran, never two between two timer checks.
+  expect(perTick.reduce((a, b) => a + b, 0) + since).toBe(30);
+  expect(Math.max(...perTick, since)).toBe(1);
 });

@@ -13,6 +13,7 @@
  */
 import type { JobRow } from '../store/rows';
 import { endCancelledRows } from './cancel';
+import { yieldLoop } from './chunks';
 import type { Parts } from './core';
 import { newJobRow } from './new-job';
 import { isStorageFull } from './storage';
@@ -173,9 +174,12 @@ export class BatchWriter {
         const t0 = performance.now();
         const more = this.chunk(w);
         // At most half the event loop: a rest as long as the chunk took, so big request
-        // and answer bodies, exits and frames keep their pace while rows are written.
-        if (more) setTimeout(() => this.step(w), performance.now() - t0);
-        else void this.finish(w);
+        // and answer bodies, exits and frames keep their pace while rows are written;
+        // then its turn among the other chunked work (chunks.ts).
+        if (more) {
+          const rest = performance.now() - t0;
+          setTimeout(() => void yieldLoop().then(() => this.step(w)), rest);
+        } else void this.finish(w);
       });
     } catch (err) {
       // Not for space (Storage keeps those): the record stays for the next start.

@@ -5,7 +5,7 @@
  * connection, which is the larger part with 50 clients watching: a fixed 500 rows held
  * the loop 40 ms with none and 200 ms with 50 (docs/BENCHMARKS.md "Under load").
  */
-export const CHUNK_TARGET_MS = 40;
+export const CHUNK_TARGET_MS = 25;
 
 export class ChunkSizer {
   private size: number;
@@ -34,4 +34,30 @@ export class ChunkSizer {
   }
 }
 
-export const yieldLoop = () => new Promise<void>(r => setImmediate(r));
+/** Chunked work waiting for its next turn, first come first served. */
+const waiting: (() => void)[] = [];
+let turnPending = false;
+
+function nextTurn(): void {
+  const go = waiting.shift();
+  if (waiting.length) setImmediate(nextTurn);
+  else turnPending = false;
+  go?.();
+}
+
+/**
+ * Waits for the next turn of chunked work (cancels, retries, batch writes, big answers):
+ * one chunk per turn of the event loop, whoever asks, so two big operations at once do
+ * not add up their chunks between two timer checks; timers, requests and frames go
+ * between every two chunks. An immediate that setImmediate queues while immediates run
+ * waits for the next turn, so each turn releases one chunk.
+ */
+export function yieldLoop(): Promise<void> {
+  return new Promise<void>(r => {
+    waiting.push(r);
+    if (!turnPending) {
+      turnPending = true;
+      setImmediate(nextTurn);
+    }
+  });
+}

@@ -27,6 +27,7 @@ import { toBatchRecord, toJobRecord } from '../store/rows';
 import { SLOT_FREED } from '../store/slots';
 import { type Actor, type ActOptions, canSee } from './access';
 import { endCancelledRows } from './cancel';
+import { yieldLoop } from './chunks';
 import { EventBus } from './bus';
 import type { EngineConfig } from './config';
 import type { Core, Effects, Parts } from './core';
@@ -35,7 +36,14 @@ import { createFanIn, rerunFanIn } from './fan-in';
 import { newId, newIds } from './ids';
 import { Lifecycle } from './lifecycle';
 import { newJobRow } from './new-job';
-import { toRecord, visibleBatch, visibleRow, withChildren } from './records';
+import {
+  recordInParts,
+  toRecord,
+  visibleBatch,
+  visibleBatchInParts,
+  visibleRow,
+  withChildren,
+} from './records';
 import { autoRetryFor } from './retry';
 import { BatchWriter, insertRows, type RowTemplate, WRITE_CHUNK } from './batch-writer';
 import { isStorageFull, Storage } from './storage';
@@ -153,12 +161,12 @@ export class Engine implements Parts {
     return visibleRow(this.store, actor, id, opts);
   }
 
-  getJob(actor: Actor, id: string, opts: ActOptions = {}): JobRecord | BatchRecord {
-    return toRecord(this.store, this.row(actor, id, opts));
+  getJob(actor: Actor, id: string, opts: ActOptions = {}): Promise<JobRecord | BatchRecord> {
+    return recordInParts(this.store, this.row(actor, id, opts));
   }
 
-  getBatch(actor: Actor, id: string, opts: ActOptions = {}): BatchRecord {
-    return visibleBatch(this.store, actor, id, opts);
+  getBatch(actor: Actor, id: string, opts: ActOptions = {}): Promise<BatchRecord> {
+    return visibleBatchInParts(this.store, actor, id, opts);
   }
 
   listBatches(
@@ -272,7 +280,7 @@ export class Engine implements Parts {
     const existing = () => {
       const found = key ? this.store.batches.byIdempotencyKey(key) : undefined;
       if (!found) return null;
-      const b = this.getBatch(actor, found.id);
+      const b = visibleBatch(this.store, actor, found.id);
       const writing = this.writer.idsOf(found.id);
       if (writing)
         return { batch: { ...b, childJobIds: writing }, jobIds: writing, existing: true };
@@ -410,7 +418,7 @@ export class Engine implements Parts {
     if (staged) this.writer.start(batchId, tpl, ids, rows, 0);
     this.log.info({ batchId, rows: rows.length, app: app!.id, backend }, 'batch created');
     this.effects.kick();
-    const batch = this.getBatch(actor, batchId, { asAdmin: true });
+    const batch = visibleBatch(this.store, actor, batchId, { asAdmin: true });
     // Rows not yet written are the batch's children all the same.
     return { batch: staged ? { ...batch, childJobIds: ids } : batch, jobIds: ids, existing: false };
   }
@@ -474,7 +482,7 @@ export class Engine implements Parts {
     id: string,
     priority: unknown,
     opts: ActOptions = {}
-  ): JobRecord | BatchRecord {
+  ): Promise<JobRecord | BatchRecord> {
     const row = this.row(actor, id, opts);
     if (
       !Number.isInteger(priority) ||
@@ -515,8 +523,6 @@ export { validationError } from './validate';
 
 /** Rows checked between two turns of the event loop in createBatch (some 15 ms here). */
 const VALIDATE_SLICE = 20000;
-
-const yieldLoop = () => new Promise<void>(r => setImmediate(r));
 
 function clampLimit(v: number | undefined, def: number, max: number): number {
   if (v === undefined || Number.isNaN(v)) return def;

@@ -237,7 +237,7 @@ export function registerRoutes(
         `Only priority can be changed (unknown: ${extra.join(', ')})`
       );
     }
-    return { job: engine.setPriority(req.actor, id, b.priority, { asAdmin: asAdmin(req) }) };
+    return { job: await engine.setPriority(req.actor, id, b.priority, { asAdmin: asAdmin(req) }) };
   });
 
   app.get('/api/v1/jobs/:id/logs', async req => {

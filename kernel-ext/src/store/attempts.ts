@@ -125,7 +125,7 @@ export class AttemptQueries {
 
   /**
    * The same ids as latestOfBatch, read a page at a time: each call of the answered function
-   * gives the next `n` (none once all are given). Rows by index (a range seek on jobs_batch
+   * gives the next `n` (none once all are given). Rows by index (a range seek on jobs_batch_ids
    * from the last index given), then the batch's other jobs (its fan-in).
    */
   latestOfBatchPages(batchId: string, statuses: readonly JobStatus[]): (n: number) => string[] {

@@ -56,6 +56,8 @@ export class JobQueries {
   private readonly getStmt: Stmt;
   private readonly byBatchStmt: Stmt;
   private readonly idsOfBatchStmt: Stmt;
+  private readonly taskIdsStmt: Stmt;
+  private readonly otherIdsStmt: Stmt;
   private readonly rowRootsStmt: Stmt;
   private readonly unfinishedStmt: Stmt;
   private readonly queuedOfBatchStmt: Stmt;
@@ -76,8 +78,20 @@ export class JobQueries {
     );
     this.getStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
     this.byBatchStmt = db.prepare('SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx, attempt');
+    // All three read the covering index jobs_batch_ids (011_batch_ids_index.sql), in its order.
     this.idsOfBatchStmt = db
       .prepare('SELECT id FROM jobs WHERE batch_id = ? ORDER BY role DESC, idx, attempt')
+      .pluck();
+    this.taskIdsStmt = db
+      .prepare(
+        `SELECT id FROM jobs WHERE batch_id = ? AND role = 'task' AND idx >= ? AND idx < ?
+         ORDER BY idx, attempt`
+      )
+      .pluck();
+    this.otherIdsStmt = db
+      .prepare(
+        "SELECT id FROM jobs WHERE batch_id = ? AND role <> 'task' ORDER BY role DESC, idx, attempt"
+      )
       .pluck();
     this.rowRootsStmt = db
       .prepare(
@@ -99,7 +113,7 @@ export class JobQueries {
        AND (j.submit_state = 'intent' OR j.backend NOT IN (SELECT value FROM json_each(?)))`
     );
     // A batch cancel ends rows a chunk at a time (engine/cancel.ts): a range seek on
-    // jobs_batch (batch_id, role, idx) from the last row index ended, so each chunk reads
+    // jobs_batch_ids (batch_id, role, idx, …) from the last row index ended, so each chunk reads
     // only its own rows however many the batch has. `idx >= ?`: retries share their row's idx.
     this.openTasksFromStmt = db.prepare(
       `SELECT * FROM jobs WHERE batch_id = ? AND role = 'task' AND idx >= ?
@@ -123,7 +137,7 @@ export class JobQueries {
     );
     // Nested fan-out (docs/SEMANTICS.md): a batch's id is its parent job's id, and that job
     // may be a row of another batch. Depth is bounded (engine.maxFanOutDepth), so both walks
-    // are short; each step is a primary-key or jobs_batch index lookup.
+    // are short; each step is a primary-key or jobs_batch_ids index lookup.
     this.ancestorsStmt = db
       .prepare(
         `WITH RECURSIVE up(id, batch_id, n) AS (
@@ -189,6 +203,16 @@ export class JobQueries {
   /** Ids of every job of a batch (a batch record's childJobIds): rows, then the fan-in. */
   idsOfBatch(batchId: string): string[] {
     return this.idsOfBatchStmt.all(batchId) as string[];
+  }
+
+  /**
+   * idsOfBatch a part at a time: the ids of rows `fromIdx` to `toIdx - 1` (every attempt),
+   * then, with `toIdx` null, those of the jobs that are not rows (the fan-in). Read in
+   * order, the parts are idsOfBatch.
+   */
+  idsOfBatchPart(batchId: string, fromIdx: number, toIdx: number | null): string[] {
+    if (toIdx === null) return this.otherIdsStmt.all(batchId) as string[];
+    return this.taskIdsStmt.all(batchId, fromIdx, toIdx) as string[];
   }
 
   /** The first attempt of each row of a batch, in row order (one id per row). */

@@ -27,7 +27,7 @@ export class WriteQueries {
     this.insertStmt = db.prepare(
       'INSERT INTO batch_writes (batch_id, template, ids, params) VALUES (?, ?, ?, ?)'
     );
-    // One seek on jobs_batch (batch_id, role, idx). Retries share their row's idx.
+    // One seek on jobs_batch_ids (batch_id, role, idx, …). Retries share their row's idx.
     this.writtenStmt = db
       .prepare("SELECT max(idx) FROM jobs WHERE batch_id = ? AND role = 'task'")
       .pluck();

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../src/server';
+import { SERVER_NODE_FLAGS } from '../../src/server/node-flags';
 
 export const TEST_APPS = path.join(__dirname, '..', 'fixtures', 'apps');
 export const KERNEL_EXT = path.join(__dirname, '..', '..');
@@ -70,6 +71,13 @@ export async function startTestServer(
   return { ...c, server, dataDir, close: () => server.close() };
 }
 
+const spawnedLogs = new WeakMap<ChildProcess, () => string>();
+
+/** What a server of spawnServer wrote to stderr so far (its warnings and errors). */
+export function spawnedLog(child: ChildProcess): string {
+  return spawnedLogs.get(child)?.() ?? '';
+}
+
 /** The compiled server as a separate process (for kill -9 tests). Needs `npm run build`. */
 export async function spawnServer(dataDir: string, port: number, config: object): Promise<ChildProcess> {
   const dist = path.join(KERNEL_EXT, 'dist', 'server', 'index.js');
@@ -77,11 +85,13 @@ export async function spawnServer(dataDir: string, port: number, config: object)
   const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
   const opts = { port, dataDir, apps: [TEST_APPS], configFile, logLevel: 'warn' };
-  const child = spawn(process.execPath, [path.join(__dirname, 'serve-child.js'), JSON.stringify(opts)], {
+  const argv = [...SERVER_NODE_FLAGS, path.join(__dirname, 'serve-child.js'), JSON.stringify(opts)];
+  const child = spawn(process.execPath, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   child.stderr!.on('data', d => (err += d));
+  spawnedLogs.set(child, () => err);
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     try {

@@ -58,7 +58,7 @@ test('applies every migration once, in order, and records it', () => {
       }[]
     ).map(r => r.name);
     expect(idx).toEqual(
-      expect.arrayContaining(['jobs_waiting', 'jobs_slots', 'jobs_batch_in_use', 'jobs_token'])
+      expect.arrayContaining(['jobs_waiting', 'jobs_slots', 'jobs_batch_in_use', 'jobs_token', 'jobs_batch_ids'])
     );
   } finally {
     again.close();

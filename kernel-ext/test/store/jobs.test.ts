@@ -1,4 +1,5 @@
 /** src/store/jobs.ts against a real SQLite file with the real migrations. */
+import { DatabaseSync } from 'node:sqlite';
 import {
   insertBatch,
   insertJob,
@@ -61,6 +62,37 @@ test('byBatch, idsOfBatch and rowRoots: orders and which jobs', () => {
   expect(t.store.jobs.idsOfBatch(b)).toEqual([r0.id, r0b.id, r1.id, fan.id]);
   // One id per row: its first attempt.
   expect(t.store.jobs.rowRoots(b)).toEqual([r0.id, r1.id]);
+});
+
+test('idsOfBatchPart: row ranges, then the other jobs; in order, the parts are idsOfBatch', () => {
+  const b = insertBatch(t.store);
+  const rows = [0, 1, 2, 3, 4].map(i => insertRow(t.store, b, i));
+  const r2b = insertRetry(t.store, rows[2]);
+  const fan = insertJob(t.store, { batch_id: b, role: 'fan_in' });
+  expect(t.store.jobs.idsOfBatchPart(b, 0, 2)).toEqual([rows[0].id, rows[1].id]);
+  // Every attempt of a row is in its row's part, oldest first.
+  expect(t.store.jobs.idsOfBatchPart(b, 2, 4)).toEqual([rows[2].id, r2b.id, rows[3].id]);
+  expect(t.store.jobs.idsOfBatchPart(b, 4, 6)).toEqual([rows[4].id]);
+  expect(t.store.jobs.idsOfBatchPart(b, 0, null)).toEqual([fan.id]);
+  const parts = [0, 2, 4].flatMap(i => t.store.jobs.idsOfBatchPart(b, i, i + 2));
+  expect([...parts, ...t.store.jobs.idsOfBatchPart(b, 0, null)]).toEqual(
+    t.store.jobs.idsOfBatch(b)
+  );
+});
+
+test('idsOfBatch reads the covering index in its order: no table lookup, no sort', () => {
+  const db = new DatabaseSync(t.file);
+  try {
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('b') as { detail: string }[]).map(
+        r => r.detail
+      );
+    expect(
+      plan('SELECT id FROM jobs WHERE batch_id = ? ORDER BY role DESC, idx, attempt')
+    ).toEqual(['SEARCH jobs USING COVERING INDEX jobs_batch_ids (batch_id=?)']);
+  } finally {
+    db.close();
+  }
 });
 
 test('hasUnfinished: any job not terminal', () => {

@@ -20,6 +20,7 @@ import {
   tokenFromFile,
 } from '../../server/instance';
 import { collect, intOption } from '../context';
+import { SERVER_NODE_FLAGS } from '../../server/node-flags';
 
 interface AttachFlags {
   dataDir: string;
@@ -100,6 +101,7 @@ export function registerAttach(program: Command): void {
       if (!(await answers(flags.unixSocket))) {
         const idle = flags.idleExit ?? Number(process.env.BULKRUN_IDLE_EXIT || DEFAULT_IDLE_EXIT);
         const argv = [
+          ...SERVER_NODE_FLAGS,
           process.argv[1],
           'serve',
           '--data-dir',

@@ -3,7 +3,9 @@
  * many as fill about CHUNK_TARGET_MS of the event loop, judged by the chunks before it.
  * Their time includes the commit and the fan-out of its events to every WebSocket
  * connection, which is the larger part with 50 clients watching: a fixed 500 rows held
- * the loop 40 ms with none and 200 ms with 50 (docs/BENCHMARKS.md "Under load").
+ * the loop 40 ms with none and 200 ms with 50 (docs/BENCHMARKS.md "Under load"). 25 ms
+ * leaves room in the same turn for a request, an exit and the frames they write: at 40,
+ * such turns reached 100–160 ms.
  */
 export const CHUNK_TARGET_MS = 25;
 

@@ -10,6 +10,7 @@
  * Jobs the backend lost are reported by the backends' polls as error `lost`.
  */
 import type { JobRow } from '../store/rows';
+import { yieldLoop } from './chunks';
 import type { Parts } from './core';
 
 /** A `created` retry younger than this is still the dispatcher's to submit, not a crash's leftover. */
@@ -19,9 +20,12 @@ const OPEN_RETRY_GRACE_MS = 60_000;
  * open: a 100,000-row retry still waiting for slots after a minute took 4 s in one go.
  */
 export const REPAIR_CHUNK = 500;
+/** Events deleted per turn: a few ms here. */
+export const PRUNE_CHUNK = 5000;
 
 export class Reaper {
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly parts: Parts) {}
 
@@ -32,6 +36,7 @@ export class Reaper {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -74,11 +79,25 @@ export class Reaper {
         res.queued = old.length;
         core.log.info(res, 'reaper terminated stale jobs');
       }
-      store.events.prune(config.eventRetention.maxAgeMs, config.eventRetention.keepAtLeast);
+      void this.pruneEvents();
     } catch (err) {
       core.log.error({ err }, 'reaper pass failed');
     }
     return res;
+  }
+
+  /** Events past their retention, a chunk per turn (chunks.ts): a week's worth at once is millions. */
+  private async pruneEvents(): Promise<void> {
+    const { store, config, log } = this.parts.core;
+    const { maxAgeMs, keepAtLeast } = config.eventRetention;
+    try {
+      while (store.events.prune(maxAgeMs, keepAtLeast, PRUNE_CHUNK) === PRUNE_CHUNK) {
+        await yieldLoop();
+        if (this.stopped) return;
+      }
+    } catch (err) {
+      log.error({ err }, 'pruning old events failed');
+    }
   }
 
   /** Rebuilds newest-attempt flags and counts for batches with an unfinished retry lifecycle. */

@@ -15,6 +15,7 @@ export class EventQueries {
   private sinceStmt;
   private maxStmt;
   private minStmt;
+  private atOrAfterStmt;
   private pruneStmt;
 
   constructor(db: DB) {
@@ -27,7 +28,13 @@ export class EventQueries {
       "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq"
     );
     this.minStmt = db.prepare('SELECT MIN(seq) AS seq FROM events');
-    this.pruneStmt = db.prepare('DELETE FROM events WHERE at < ? AND seq <= ?');
+    this.atOrAfterStmt = db.prepare(
+      'SELECT seq, at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1'
+    );
+    // A range of the primary key: the rows it deletes, nothing else. (`at < ?` in the
+    // statement read every event up to the newest kept, millions in a server that ran a
+    // week: a full scan in every reaper pass.)
+    this.pruneStmt = db.prepare('DELETE FROM events WHERE seq <= ?');
   }
 
   /** Appends the event and returns it with its seq filled in. */
@@ -55,11 +62,41 @@ export class EventQueries {
   }
 
   /**
-   * Drops events older than the retention window, keeping the newest `keepAtLeast`;
-   * clients asking for dropped ones get `reset`. maxSeq() never goes back.
+   * Drops events older than the retention window, keeping the newest `keepAtLeast`, and
+   * at most `limit` of them (the oldest), so one call stays short; clients asking for
+   * dropped ones get `reset`. maxSeq() never goes back.
    */
-  prune(olderThanMs: number, keepAtLeast: number): number {
-    const max = this.maxSeq();
-    return this.pruneStmt.run(Date.now() - olderThanMs, max - keepAtLeast).changes;
+  prune(olderThanMs: number, keepAtLeast: number, limit = Infinity): number {
+    const min = this.minSeq();
+    if (min === null) return 0;
+    const upTo = Math.min(
+      this.maxSeq() - keepAtLeast,
+      this.lastBefore(Date.now() - olderThanMs, min),
+      min + limit - 1
+    );
+    return upTo < min ? 0 : this.pruneStmt.run(upTo).changes;
+  }
+
+  /**
+   * The seq of the newest event stored before `cutoff` (ms), or min - 1 if none: a binary
+   * search on seq, a few primary-key reads. Events are appended in time order, so `at`
+   * grows with seq (a clock set back makes the boundary a little early or late, never
+   * more than by that step).
+   */
+  private lastBefore(cutoff: number, min: number): number {
+    let found = min - 1;
+    let lo = min;
+    let hi = this.maxSeq();
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const e = this.atOrAfterStmt.get(mid) as { seq: number; at: number } | undefined;
+      if (!e || e.seq > hi || e.at >= cutoff) {
+        hi = mid - 1;
+      } else {
+        found = e.seq;
+        lo = e.seq + 1;
+      }
+    }
+    return found;
   }
 }

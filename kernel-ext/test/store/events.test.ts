@@ -52,3 +52,23 @@ test('prune drops old events but keeps the newest ones, and seq never goes back'
   // Nothing is older than an hour: nothing pruned.
   expect(t.store.events.prune(3600_000, 0)).toBe(0);
 });
+
+test('prune: only events before the cutoff, the oldest `limit` at a time', () => {
+  const { db } = t.store;
+  const now = Date.now();
+  for (let i = 0; i < 50; i++) t.store.events.append('alice', null, `j${i}`, body(`j${i}`));
+  const max = t.store.events.maxSeq();
+  const first = max - 49;
+  // The first 30 are two hours old, the rest new.
+  db.prepare('UPDATE events SET at = ? WHERE seq < ?').run(now - 7_200_000, first + 30);
+  expect(t.store.events.prune(3_600_000, 0, 12)).toBe(12);
+  expect(t.store.events.minSeq()).toBe(first + 12);
+  expect(t.store.events.prune(3_600_000, 0, 12)).toBe(12);
+  expect(t.store.events.prune(3_600_000, 0, 12)).toBe(6);
+  expect(t.store.events.prune(3_600_000, 0, 12)).toBe(0);
+  expect(t.store.events.minSeq()).toBe(first + 30);
+  // keepAtLeast still wins over age.
+  db.prepare('UPDATE events SET at = ?').run(now - 7_200_000);
+  expect(t.store.events.prune(3_600_000, 15)).toBe(5);
+  expect(t.store.events.since(0, 100)).toHaveLength(15);
+});

@@ -263,6 +263,10 @@ async function runSoak({
       healthLatency: { p50: lat.p50, p95: lat.p95, max: lat.max },
       healthFailed: h.length - hLoop.length,
       healthPolls: h.length,
+      // When the loop stalled past 250 ms: seconds from the first cycle.
+      stalls: hLoop
+        .filter(x => x[2] > 250)
+        .map(x => ({ atS: Math.round((x[0] - tCycles) / 1000), lagMs: x[2] })),
       eventsPerClient: median(stats.map(c => c.events)),
       lostPerClientMax: Math.max(...lostPerClient),
       lostTotal: lostPerClient.reduce((a, x) => a + x, 0),

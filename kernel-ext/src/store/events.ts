@@ -69,9 +69,10 @@ export class EventQueries {
   prune(olderThanMs: number, keepAtLeast: number, limit = Infinity): number {
     const min = this.minSeq();
     if (min === null) return 0;
+    const max = this.maxSeq();
     const upTo = Math.min(
-      this.maxSeq() - keepAtLeast,
-      this.lastBefore(Date.now() - olderThanMs, min),
+      max - keepAtLeast,
+      this.lastBefore(Date.now() - olderThanMs, min, max),
       min + limit - 1
     );
     return upTo < min ? 0 : this.pruneStmt.run(upTo).changes;
@@ -83,10 +84,10 @@ export class EventQueries {
    * grows with seq (a clock set back makes the boundary a little early or late, never
    * more than by that step).
    */
-  private lastBefore(cutoff: number, min: number): number {
+  private lastBefore(cutoff: number, min: number, max: number): number {
     let found = min - 1;
     let lo = min;
-    let hi = this.maxSeq();
+    let hi = max;
     while (lo <= hi) {
       const mid = Math.floor((lo + hi) / 2);
       const e = this.atOrAfterStmt.get(mid) as { seq: number; at: number } | undefined;

@@ -120,15 +120,17 @@ test-typecheck: install
 	@.ci/suite typecheck -- npm run typecheck
 
 test-jest-frontend: install
-	@.ci/suite jest-frontend -- npx jest --ci --json --outputFile=$(RESULTS)/jest-frontend.jest.json
+	@.ci/suite jest-frontend -- npx jest --ci --forceExit --json --outputFile=$(RESULTS)/jest-frontend.jest.json
 
+# --forceExit: a test that leaks a process or a socket still fails on its own, but cannot
+# keep jest waiting after the run (which would hold the whole CI run to its limit).
 # Server tests that need the real Slurm (they start it with scripts/slurm-up, or fail)
 # run in test-slurm, those that need the real RabbitMQ (scripts/rabbitmq-up) in
 # test-rabbitmq; all other server tests in test-jest-server.
 SLURM_TESTS := /test/(slurm/|slurm-[^/]*\.integration\.test\.ts$$)
 RABBITMQ_TESTS := /test/rabbitmq/
 test-jest-server: install
-	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci \
+	@.ci/suite jest-server -- bash -c 'cd kernel-ext && npx jest --ci --forceExit \
 		--testPathIgnorePatterns "$(SLURM_TESTS)" "$(RABBITMQ_TESTS)" --json --outputFile=$(RESULTS)/jest-server.jest.json'
 
 # The Python API (bulkrun/) against a real server the tests start (tests/python/).
@@ -139,13 +141,13 @@ test-python: install
 test-slurm: install
 	@.ci/suite slurm -- bash -c '\
 		test -x scripts/slurm-up || { echo "test-slurm: scripts/slurm-up is missing: no Slurm to test against" >&2; exit 1; }; \
-		scripts/slurm-up && cd kernel-ext && npx jest --ci --runInBand \
+		scripts/slurm-up && cd kernel-ext && npx jest --ci --forceExit --runInBand \
 		--testPathPattern "$(SLURM_TESTS)" --json --outputFile=$(RESULTS)/slurm.jest.json'
 
 test-rabbitmq: install
 	@.ci/suite rabbitmq -- bash -c '\
 		test -x scripts/rabbitmq-up || { echo "test-rabbitmq: scripts/rabbitmq-up is missing: no broker to test against" >&2; exit 1; }; \
-		scripts/rabbitmq-up && cd kernel-ext && npx jest --ci --runInBand \
+		scripts/rabbitmq-up && cd kernel-ext && npx jest --ci --forceExit --runInBand \
 		--testPathPattern "$(RABBITMQ_TESTS)" --json --outputFile=$(RESULTS)/rabbitmq.jest.json'
 
 test-ui: install

@@ -27,13 +27,16 @@ afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
+const INSTANCE_JS = JSON.stringify(path.join(__dirname, '..', 'dist', 'server', 'instance.js'));
+/** Tries the lock of the data dir argv[1]: exits 0 if it got it, 3 if refused. */
+const PROBE = `
+  const { InstanceLock } = require(${INSTANCE_JS});
+  try { InstanceLock.acquire(process.argv[1]); process.exit(0); }
+  catch (e) { process.exit(e.constructor.name === 'DataDirLocked' ? 3 : 1); }`;
+
 /** Tries the lock from another process: its exit code is 0 if it got it, 3 if refused. */
 function lockFromChild(): number | null {
-  const script = `
-    const { InstanceLock } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'server', 'instance.js'))});
-    try { InstanceLock.acquire(process.argv[1]); process.exit(0); }
-    catch (e) { process.exit(e.constructor.name === 'DataDirLocked' ? 3 : 1); }`;
-  return spawnSync(process.execPath, ['-e', script, dataDir]).status;
+  return spawnSync(process.execPath, ['-e', PROBE, dataDir]).status;
 }
 
 test('the lock admits one holder at a time, across processes, until released', () => {
@@ -49,14 +52,29 @@ test('the lock admits one holder at a time, across processes, until released', (
 test('the lock of a killed holder is free again (kill -9)', async () => {
   const holder = spawn(process.execPath, [
     '-e',
-    `require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'server', 'instance.js'))}).InstanceLock.acquire(process.argv[1]); console.log('held'); setInterval(() => {}, 1000);`,
+    `require(${INSTANCE_JS}).InstanceLock.acquire(process.argv[1]); console.log('held'); setInterval(() => {}, 1000);`,
     dataDir,
   ]);
-  await new Promise<void>(resolve => holder.stdout.once('data', () => resolve()));
-  expect(() => InstanceLock.acquire(dataDir)).toThrow(/Another Bulkrun server is running/);
-  holder.kill('SIGKILL');
-  await new Promise(resolve => holder.once('exit', resolve));
+  const exited = new Promise(resolve => holder.once('exit', resolve));
+  try {
+    await new Promise<void>(resolve => holder.stdout.once('data', () => resolve()));
+    expect(() => InstanceLock.acquire(dataDir)).toThrow(/Another Bulkrun server is running/);
+  } finally {
+    holder.kill('SIGKILL');
+    await exited;
+  }
   InstanceLock.acquire(dataDir).release();
+});
+
+test('a held lock outlives garbage collection of every reference to it', () => {
+  // The holder keeps no reference to its lock and collects garbage; then another process tries.
+  const script = `
+    require(${INSTANCE_JS}).InstanceLock.acquire(process.argv[1]);
+    global.gc();
+    const { spawnSync } = require('child_process');
+    process.exit(spawnSync(process.execPath, ['-e', process.argv[2], process.argv[1]]).status);`;
+  const run = spawnSync(process.execPath, ['--expose-gc', '-e', script, dataDir, PROBE]);
+  expect(run.status).toBe(3);
 });
 
 test('the refusal names the running server from its connection file', () => {

@@ -94,7 +94,14 @@ export class DataDirLocked extends Error {
 
 /** Holds the data dir's lock until release() or the process's end. */
 export class InstanceLock {
-  private constructor(private db: Database | null) {}
+  // Invariant: a lock not yet released is reachable from here. node:sqlite closes a
+  // connection its JavaScript object no longer references when it is garbage collected,
+  // which would free the lock under a running server.
+  private static held = new Set<InstanceLock>();
+
+  private constructor(private db: Database | null) {
+    InstanceLock.held.add(this);
+  }
 
   static acquire(dataDir: string): InstanceLock {
     const db = new Database(path.join(runDir(dataDir), 'server.lock'));
@@ -115,6 +122,7 @@ export class InstanceLock {
   release(): void {
     this.db?.close();
     this.db = null;
+    InstanceLock.held.delete(this);
   }
 }
 

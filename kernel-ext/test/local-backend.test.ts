@@ -1,6 +1,6 @@
 /**
- * The local backend's process plumbing: the spawner (backends/spawner.pl) and what the
- * backend does when an exit report does not come. Real perl, bash and processes.
+ * The local backend's process plumbing: the spawner and its keepers (backends/spawner.pl)
+ * and what the backend does when an exit report does not come. Real perl and processes.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import type { StatusUpdate } from '../src/backends/base';
 import { LocalBackend } from '../src/backends/local';
-import { jobFileText, writeWorkDir } from '../src/backends/workdir';
+import { jobFileText, readExit, writeWorkDir } from '../src/backends/workdir';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-local-'));
 const SPAWNER = path.join(__dirname, '..', 'src', 'backends', 'spawner.pl');
@@ -18,13 +18,14 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 test('the spawner reports every exit when each start waits for an exit (2 slots, 3,000 jobs)', async () => {
   // The way the engine uses it under a slot limit: the next job is sent only when an
   // exit is reported, so one missed report would hold a slot forever.
-  const wrapper = path.join(root, 'exit0.sh');
-  fs.writeFileSync(wrapper, 'exit 0\n');
-  const sp = spawn('perl', [SPAWNER, wrapper], { stdio: ['pipe', 'pipe', 'inherit'] });
   const total = 3000;
+  const dirs = Array.from({ length: total }, (_, i) => path.join(root, 'many', `j${i}`));
+  const job = jobFileText(['true'], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  for (const d of dirs) writeWorkDir(d, job);
+  const sp = spawn('perl', [SPAWNER], { stdio: ['pipe', 'pipe', 'inherit'] });
   let sent = 0;
   let exited = 0;
-  const send = () => sp.stdin.write(`j${sent++}\t${root}\n`);
+  const send = () => sp.stdin.write(`j${sent}\t${dirs[sent++]}\n`);
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`stalled: ${exited} of ${total} exits reported, ${sent} sent`)),
@@ -47,6 +48,7 @@ test('the spawner reports every exit when each start waits for an exit (2 slots,
     sp.stdin.end();
   }
   expect(exited).toBe(total);
+  expect(dirs.filter(d => readExit(d)?.exitCode !== 0)).toEqual([]);
 }, 70000);
 
 test('an exit the spawner never reports is taken from the work dir after a grace period', async () => {

@@ -79,18 +79,6 @@ test('the exit record carries the CPU time of the job, and `usage` its peak memo
   expect(rss).toBeLessThan(80);
 });
 
-test('under the local spawner the wrapper starts no measuring process of its own', () => {
-  const d = path.join(root, 'spawned');
-  writeWorkDir(d, jobFileText(['sh', '-c', 'echo "$BULKRUN_SPAWNER"'], {}));
-  const r = spawnSync('bash', [WRAPPER_PATH, d], {
-    encoding: 'utf8',
-    env: { ...process.env, BULKRUN_SPAWNER: '1' },
-  });
-  expect(r.status).toBe(0);
-  expect(fs.existsSync(path.join(d, 'usage'))).toBe(false);
-  expect(fs.readFileSync(path.join(d, 'stdout.log'), 'utf8')).toBe('\n'); // not leaked to the job
-});
-
 test('with BULKRUN_REPORT it reports start and exit with curl, the token on stdin, never in argv', async () => {
   const d = path.join(root, 'report');
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkrun-fake-curl-'));

@@ -56,6 +56,11 @@ export interface SubmitOutcome {
   backendJobId?: string;
   /** Set when this item could not be submitted: the scheduler's own message. */
   error?: string;
+  /**
+   * When the job already started, if the backend knows it at submission (local): recorded
+   * with the outcome, in one transaction, instead of as a separate update.
+   */
+  startedAt?: string;
 }
 
 /** What the engine knows of a job the backend is responsible for. */

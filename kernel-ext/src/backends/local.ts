@@ -1,10 +1,10 @@
 /**
- * Local backend: each job runs as `bash wrapper.sh WORKDIR` in its own session, started
- * by a small long-lived spawner (spawner.pl: forking it is far cheaper than forking the
- * Node process), so a server restart (or kill -9) leaves running jobs alone. The spawner
- * reports exits at once; after a restart, jobs started by an earlier server are followed
- * through their work-dir records and /proc. Concurrency is the engine's slot limit
- * (default: the CPU count).
+ * Local backend: each job runs under a keeper in its own session, forked by a small
+ * long-lived spawner (spawner.pl: forking it is far cheaper than forking the Node process,
+ * and the keeper does what wrapper.sh does elsewhere without starting bash), so a server
+ * restart (or kill -9) leaves running jobs alone. The spawner reports exits at once; after
+ * a restart, jobs started by an earlier server are followed through their work-dir records
+ * and /proc. Concurrency is the engine's slot limit (default: the CPU count).
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as readline from 'readline';
@@ -21,9 +21,17 @@ import type {
   TrackedJob,
 } from './base';
 import type { JobUsage } from '../protocol/records';
-import { readExitUpdate } from './exit-record';
-import { installWrapper } from './install';
-import { FILES, isClaimed, readExit, readStarted, WRAPPER_PATH } from './workdir';
+import { exitRecordUpdate, readExitUpdate } from './exit-record';
+import {
+  FILES,
+  isClaimed,
+  parseExit,
+  parseStarted,
+  readExit,
+  readStarted,
+  type ExitRecord,
+  type StartRecord,
+} from './workdir';
 import { assetPath } from '../assets';
 
 export interface LocalConfig {
@@ -33,7 +41,7 @@ export interface LocalConfig {
   killGraceMs?: number;
 }
 
-/** Exit code the wrapper uses when another wrapper already claimed the work dir. */
+/** Exit code of a keeper (or wrapper) that found the work dir claimed by another. */
 const CLAIM_LOST = 75;
 const SPAWNER_PATH = assetPath('spawner.pl');
 /** How long an exit record may wait for the spawner's report before poll() takes it. */
@@ -51,11 +59,12 @@ export class LocalBackend implements Backend {
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = false;
+  /** The keeper makes the work dir and writes its job file (spawner.pl), in parallel. */
+  readonly writesWorkDirs = true;
   private ctx!: BackendContext;
   /** Jobs started by this server's spawner, by job id. */
   private children = new Map<string, Running>();
   private spawner: ChildProcess | null = null;
-  private wrapper = WRAPPER_PATH;
   private killGraceMs: number;
 
   constructor(cfg: LocalConfig = {}) {
@@ -66,13 +75,11 @@ export class LocalBackend implements Backend {
 
   async init(ctx: BackendContext): Promise<void> {
     this.ctx = ctx;
-    // Detached jobs of an earlier server may be running the current copy: replaced atomically.
-    this.wrapper = installWrapper(ctx.stateDir);
     this.startSpawner();
   }
 
   private startSpawner(): ChildProcess {
-    const child = spawn('perl', [SPAWNER_PATH, this.wrapper], {
+    const child = spawn('perl', [SPAWNER_PATH], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     child.stdin!.on('error', () => undefined);
@@ -91,7 +98,8 @@ export class LocalBackend implements Backend {
   }
 
   private onSpawnerLine(line: string): void {
-    const [kind, id, a, b, cpu, rss] = line.split(' ');
+    const [head, exitText, startedText] = line.split('\t');
+    const [kind, id, a, b, cpu, rss] = head.split(' ');
     const r = this.children.get(id);
     if (!r) return;
     if (kind === 'S') {
@@ -110,7 +118,14 @@ export class LocalBackend implements Backend {
         rss === undefined
           ? undefined
           : { cpuSeconds: Number(cpu) / 1e6, maxRssBytes: Number(rss) * 1024 };
-      this.onExit(id, r.workDir, code, signal, usage);
+      const records =
+        exitText && exitText !== '-'
+          ? {
+              exit: parseExit(exitText + '\n'),
+              started: startedText && startedText !== '-' ? parseStarted(startedText + '\n') : null,
+            }
+          : undefined;
+      this.onExit(id, r.workDir, code, signal, usage, records);
     }
   }
 
@@ -134,14 +149,23 @@ export class LocalBackend implements Backend {
                 resolve({ jobId: item.jobId, error: error ?? 'could not start the job' });
                 return;
               }
-              this.ctx.emit([{ jobId: item.jobId, status: 'running', backendJobId: String(pid) }]);
-              resolve({ jobId: item.jobId, backendJobId: String(pid) });
+              resolve({
+                jobId: item.jobId,
+                backendJobId: String(pid),
+                startedAt: new Date().toISOString(),
+              });
             },
           });
         })
     );
     // Work dirs are ours (ids), never user input; a tab or newline can't occur in them.
-    spawner.stdin!.write(req.items.map(i => `${i.jobId}\t${i.workDir}\n`).join(''));
+    // Each is followed by its job file's bytes (none when the work dir is written already).
+    const parts: Buffer[] = [];
+    for (const i of req.items) {
+      const job = Buffer.from(i.job ?? '');
+      parts.push(Buffer.from(`${i.jobId}\t${i.workDir}\t${job.length}\n`), job);
+    }
+    spawner.stdin!.write(Buffer.concat(parts));
     return Promise.all(started);
   }
 
@@ -150,11 +174,21 @@ export class LocalBackend implements Backend {
     workDir: string,
     code: number | null,
     signal: string | null,
-    usage?: Partial<JobUsage>
+    usage?: Partial<JobUsage>,
+    records?: { exit: ExitRecord | null; started: StartRecord | null }
   ): void {
     this.children.delete(jobId);
-    if (code === CLAIM_LOST) return; // Another wrapper runs this job; polling follows it.
-    const update = readExitUpdate(jobId, workDir, { usage });
+    if (code === CLAIM_LOST) return; // Another keeper runs this job; polling follows it.
+    // The records as the spawner read them; from the work dir where it could not.
+    const update = records?.exit
+      ? exitRecordUpdate(
+          jobId,
+          records.exit,
+          records.started,
+          { usage },
+          usage?.maxRssBytes ?? null
+        )
+      : readExitUpdate(jobId, workDir, { usage });
     if (update) {
       this.ctx.emit([update]);
       return;
@@ -168,7 +202,7 @@ export class LocalBackend implements Backend {
           code: 'job_crashed',
           message: signal
             ? `The job was killed by ${signal}`
-            : `The job wrapper exited with code ${code} before recording an exit`,
+            : `The job's keeper exited with code ${code} before recording an exit`,
         },
       },
     ]);
@@ -258,17 +292,27 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** True if pid runs and is the wrapper of this work dir (pids get reused). */
+/**
+ * True if pid runs and is the keeper of this work dir (pids get reused): a keeper works
+ * in its work dir; a wrapper.sh of an earlier version also names it in its command line.
+ */
 function alive(pid: number, workDir: string): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
+  let cwd: string;
   try {
-    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes(workDir);
+    cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
   } catch {
-    return true;
+    return true; // no /proc to tell: the pid is taken as the keeper's
+  }
+  if (cwd === workDir) return true;
+  try {
+    if (cwd === fs.realpathSync(workDir)) return true;
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(workDir);
+  } catch {
+    return false;
   }
 }

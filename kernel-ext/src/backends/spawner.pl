@@ -1,22 +1,34 @@
 #!/usr/bin/perl
-# Bulkrun local spawner: one small long-lived process that starts job wrappers on request
-# and reports their exits. Forking from it costs a fraction of forking the Node server.
-#   usage:  perl spawner.pl WRAPPER
-#   stdin:  "<jobId>\t<workDir>\n" per job to start
+# Bulkrun local spawner: one small long-lived process that runs jobs on request and
+# reports their exits. Forking from it costs a fraction of forking the Node server.
+#   usage:  perl spawner.pl
+#   stdin:  "<jobId>\t<workDir>\t<n>\n" and n bytes per job to start: the text of its
+#           job file, which the keeper writes into the work dir it makes (n = 0: the work
+#           dir and its job file are there already)
 #   stdout: "S <jobId> <pid>" started | "F <jobId> <reason>" could not fork |
-#           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]" exited (the usage
-#           is the kernel's accounting of the wrapper and the job, where wait4 is callable)
-# Each wrapper runs in its own session (process group), so it outlives the server and
-# cancel can signal the whole group. On EOF (the server went away) the spawner exits and
-# the wrappers keep running; the next server follows them through their work dirs.
+#           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]\t<exit>\t<started>"
+#           exited: the usage is the kernel's accounting of the job's keeper and the job,
+#           where wait4 is callable; then the work dir's exit and start records without
+#           their newline ("-" where missing or incomplete), so the server reads no file
+#           on its one thread
+# Each job gets a keeper: a fork of this process, in a session (process group) of its
+# own, that does for the job what wrapper.sh does on the other backends (the same claim,
+# start and exit records in the work dir, the same exit codes) and then runs the job as
+# its child. A fork of a running perl starts in a fraction of the time bash needs to
+# start and read the wrapper (docs/BENCHMARKS.md "The local keeper"). The keeper
+# outlives the server and this spawner, and cancel signals its whole group. On EOF (the
+# server went away) the spawner exits and the keepers go on; the next server follows
+# them through their work dirs.
 use strict;
 use warnings;
+use Fcntl qw(O_WRONLY O_CREAT O_EXCL O_TRUNC);
+use File::Path qw(make_path);
 use POSIX qw(setsid :sys_wait_h _exit);
 use Config;
 
-my $wrapper = shift @ARGV or die "usage: spawner.pl WRAPPER\n";
 $| = 1;
 my %job;    # pid -> jobId
+my %dir;    # pid -> work dir
 
 # Exits are reaped here, in the main loop, never in a signal handler: Perl runs handlers
 # only between statements, so a SIGCHLD that lands just before a blocking read would wait
@@ -39,20 +51,100 @@ sub reap {
             next unless defined $id;
             my ($us, $uu, $ss, $su, $rss) = unpack('q5', $ru);
             my $cpu = ($us + $ss) * 1000000 + $uu + $su;
-            print "E $id $pid " . unpack('i', $st) . " $cpu $rss\n";
+            print "E $id $pid " . unpack('i', $st) . " $cpu $rss" . records(delete $dir{$pid}) . "\n";
         }
         return;
     }
     while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
         my $id = delete $job{$pid};
-        print "E $id $pid $?\n" if defined $id;
+        print "E $id $pid $?" . records(delete $dir{$pid}) . "\n" if defined $id;
     }
+}
+
+# "\t<exit>\t<started>": each record's line without its newline, "-" if not all written.
+sub records {
+    my ($d) = @_;
+    my $out = '';
+    for my $f ('exit', 'started') {
+        my $line = '';
+        if (open(my $fh, '<', "$d/$f")) { local $/; $line = <$fh> // ''; close $fh }
+        $out .= "\t" . ($line =~ /^([0-9 ]+)\n$/ ? $1 : '-');
+    }
+    return $out;
 }
 $SIG{CHLD} = sub { };
 
+# Microseconds since the epoch, as wrapper.sh writes ${EPOCHREALTIME/./}. Time::HiRes
+# is not in a minimal perl (Debian's perl-base): whole seconds there.
+my $hires = eval { require Time::HiRes; 1 };
+sub micros {
+    my ($s, $us) = $hires ? Time::HiRes::gettimeofday() : (time(), 0);
+    return sprintf('%d%06d', $s, $us);
+}
+
+# Writes a record in one write: a reader takes a line without its newline as unwritten.
+sub record {
+    my ($file, $flags, $text) = @_;
+    sysopen(my $fh, $file, $flags, 0666) or return 0;
+    my $ok = syswrite($fh, $text) == length $text;
+    close $fh;
+    return $ok;
+}
+
+# The keeper, in the forked child: the work of wrapper.sh, with its exit codes
+# (97 no work dir, 98 no job file, 75 claimed by another, 0 already finished; 99 the
+# keeper itself failed).
+sub keep {
+    my ($dir, $jobText) = @_;
+    # Sent with its job file, the work dir is made here, off the server's one thread.
+    mkdir $dir or $!{EEXIST} or make_path($dir, { error => \my $err }) if length $jobText;
+    chdir $dir or _exit(97);
+    # A finished job never runs again (a duplicate submission after a crash).
+    _exit(0) if -s 'exit';
+    record('job', O_WRONLY | O_CREAT | O_TRUNC, $jobText) or _exit(98) if length $jobText;
+    -s 'job' or _exit(98);
+    # Claim the run atomically: exactly one keeper or wrapper per work dir gets past this.
+    record('claim', O_WRONLY | O_CREAT | O_EXCL, "$$ " . micros() . "\n") or _exit(75);
+    record('started', O_WRONLY | O_CREAT | O_TRUNC, "$$ " . micros() . "\n");
+    # job: <n>\0, n KEY=value\0 entries, then the argv.
+    open(my $jf, '<:raw', 'job') or _exit(98);
+    my $text = do { local $/; <$jf> };
+    close $jf;
+    my @f = split /\0/, $text, -1;
+    pop @f;    # the empty field after the last NUL
+    my $n = shift @f;
+    for my $kv (splice @f, 0, $n) {
+        my ($k, $v) = split /=/, $kv, 2;
+        $ENV{$k} = $v;
+    }
+    my @argv = @f;
+    my $rc;
+    my $pid = @argv ? fork() : undef;
+    if (defined $pid && $pid == 0) {
+        open(STDOUT, '>', 'stdout.log');
+        open(STDERR, '>', 'stderr.log');
+        # Never through a shell: the argv as stored, the program found on the job's PATH.
+        { no warnings 'exec'; exec { $argv[0] } @argv; }
+        my $why = $!;
+        print STDERR "bulkrun: cannot run '$argv[0]': $why\n";
+        _exit($!{ENOENT} ? 127 : 126);
+    }
+    if (!defined $pid) {
+        $rc = 126;
+        if (open(my $e, '>>', 'stderr.log')) { print $e "bulkrun: could not start the job: " . (@argv ? $! : 'no argv') . "\n"; close $e }
+    } else {
+        waitpid($pid, 0);
+        $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+    }
+    # CPU time of the job's processes, in clock ticks of 1/100 s (as wrapper.sh reads them).
+    my (undef, undef, $cu, $cs) = times;
+    my $ticks = int(($cu + $cs) * 100 + 0.5);
+    record('exit', O_WRONLY | O_CREAT | O_TRUNC, "$rc " . micros() . " $ticks\n");
+    _exit($rc);
+}
+
 sub start {
-    my ($id, $dir) = split /\t/, shift, 2;
-    return unless defined $dir;
+    my ($id, $dir, $jobText) = @_;
     my $pid = fork();
     if (!defined $pid) {
         print "F $id $!\n";
@@ -64,11 +156,13 @@ sub start {
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', '/dev/null');
         open(STDERR, '>', '/dev/null');
-        $ENV{BULKRUN_SPAWNER} = 1;    # the wrapper leaves measuring memory to wait4
-        exec('bash', $wrapper, $dir) or _exit(127);
+        # Whatever happens, the child never returns to the loop below: one spawner only.
+        eval { keep($dir, $jobText) };
+        _exit(99);
     }
     # Recorded before the next reap, so even an instant exit is reported with its id.
     $job{$pid} = $id;
+    $dir{$pid} = $dir;
     print "S $id $pid\n";
 }
 
@@ -85,9 +179,13 @@ while (1) {
         last;
     }
     last if $got == 0;
+    # Each request: its header line, then as many bytes of job file as the header says.
     while ((my $i = index($buf, "\n")) >= 0) {
-        my $line = substr($buf, 0, $i);
-        substr($buf, 0, $i + 1) = '';
-        start($line);
+        my ($id, $dir, $n) = split /\t/, substr($buf, 0, $i);
+        $n ||= 0;
+        last if length($buf) < $i + 1 + $n;    # the job file has not all come yet
+        my $jobText = substr($buf, $i + 1, $n);
+        substr($buf, 0, $i + 1 + $n) = '';
+        start($id, $dir, $jobText) if defined $dir;
     }
 }

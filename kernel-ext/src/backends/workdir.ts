@@ -79,7 +79,11 @@ function readLine(file: string): string[] | null {
   } catch {
     return null;
   }
-  // Not yet fully written.
+  return fieldsOf(text);
+}
+
+/** A record's fields; null for one not yet fully written (no newline yet). */
+function fieldsOf(text: string): string[] | null {
   if (!text.endsWith('\n')) return null;
   return text.trim().split(/\s+/);
 }
@@ -90,13 +94,23 @@ function fromMicros(s: string): Date {
 }
 
 export function readStarted(workDir: string): StartRecord | null {
-  const parts = readLine(path.join(workDir, FILES.started));
+  return startedOf(readLine(path.join(workDir, FILES.started)));
+}
+
+/** The start and exit records from their text, as the local spawner passes them on. */
+export const parseStarted = (text: string) => startedOf(fieldsOf(text));
+export const parseExit = (text: string) => exitOf(fieldsOf(text));
+
+function startedOf(parts: string[] | null): StartRecord | null {
   if (!parts || parts.length < 2) return null;
   return { pid: Number(parts[0]), at: fromMicros(parts[1]) };
 }
 
 export function readExit(workDir: string): ExitRecord | null {
-  const parts = readLine(path.join(workDir, FILES.exit));
+  return exitOf(readLine(path.join(workDir, FILES.exit)));
+}
+
+function exitOf(parts: string[] | null): ExitRecord | null {
   if (!parts || parts.length < 2) return null;
   // The third field is clock ticks of 1/100 s (USER_HZ, fixed for /proc on Linux).
   const ticks = parts.length > 2 && /^[0-9]+$/.test(parts[2]) ? Number(parts[2]) : null;

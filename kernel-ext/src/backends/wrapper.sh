@@ -2,8 +2,8 @@
 # Bulkrun job wrapper, shared by every backend: bash wrapper.sh WORKDIR
 # Runs the argv stored in WORKDIR/job (NUL-separated, never re-parsed by a shell)
 # with the environment stored there too, and records start and exit in WORKDIR so the
-# server can recover the truth after a restart. Kept to builtins on the hot path:
-# under the local spawner the only process it starts is the job itself.
+# server can recover the truth after a restart. Kept to builtins on the hot path.
+# (The local backend runs the same steps in perl, in its spawner's keeper: spawner.pl.)
 d=$1
 cd "$d" || exit 97
 # Without its job file there is nothing to run (an empty command would "succeed").
@@ -22,15 +22,13 @@ printf '%s %s\n' "$$" "${EPOCHREALTIME/./}" > started
 # job: <n>\0, n KEY=value\0 entries, then the argv (one file: one write per job at submit).
 mapfile -d '' -t job < job
 n=${job[0]}
-# Peak memory: the local spawner reads it from the kernel when it reaps this wrapper
-# (BULKRUN_SPAWNER set). Elsewhere GNU time measures it, when the node has it, into
-# `usage` (its %M, KiB): one extra process per job, small next to a scheduler's cost.
+# Peak memory: GNU time measures it, when the node has it, into `usage` (its %M, KiB):
+# one extra process per job, small next to a scheduler's cost. (Local jobs run under the
+# spawner's keeper instead, whose wait4 reads it from the kernel.)
 measure=
-if [ -z "$BULKRUN_SPAWNER" ] && [ -x /usr/bin/time ] &&
-  /usr/bin/time -q -f %M -o /dev/null true 2>/dev/null; then
+if [ -x /usr/bin/time ] && /usr/bin/time -q -f %M -o /dev/null true 2>/dev/null; then
   measure=1
 fi
-unset BULKRUN_SPAWNER
 [ "$n" -gt 0 ] && export "${job[@]:1:n}"
 # With BULKRUN_REPORT set (Slurm, HTCondor), the job tells the server at once that it
 # started and that it wrote its exit record, so its state shows now, not at the next poll

@@ -303,11 +303,14 @@ export class Dispatcher {
           retry_complete: 1,
         };
         if (isTerminal(row.status)) {
-          // Cancelled while the submission was in flight: cancel it at the scheduler too.
           store.jobs.update(row.id, patch);
-          lateCancels.push({ ...row, ...patch } as JobRow);
+          // Cancelled while the submission was in flight: cancel it at the scheduler too.
+          // (A job that ran and ended meanwhile, as a local one can, is not cancelled.)
+          if (row.status === 'terminated') lateCancels.push({ ...row, ...patch } as JobRow);
         } else if (row.status === 'created') {
-          life.transition(row, 'queued', patch);
+          const queued = life.transition(row, 'queued', patch);
+          if (o.startedAt)
+            life.transition(queued, 'running', { started_at: Date.parse(o.startedAt) });
         } else {
           life.patch(row, patch);
         }

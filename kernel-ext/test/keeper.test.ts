@@ -69,7 +69,7 @@ test('runs the argv of the job file with its environment, byte for byte, never t
   // The exit report carries the records as written, so the server reads no file.
   expect(line.split('\t').slice(1)).toEqual([
     read(d, 'exit').trimEnd(),
-    read(d, 'started').trimEnd(),
+    read(d, 'claim').trimEnd(),
   ]);
   expect(JSON.parse(read(d, 'stdout.log'))).toEqual([[tricky, ''], 'a=b c', d]);
   expect(read(d, 'stderr.log')).toBe('err\n');
@@ -80,14 +80,15 @@ test('runs the argv of the job file with its environment, byte for byte, never t
   expect(readExit(d)!.at.getTime()).toBeGreaterThanOrEqual(readStarted(d)!.at.getTime());
 });
 
-test('makes the work dir and writes the job file the request carries', async () => {
+test('runs the job file the request carries, in a work dir it makes, without writing the file', async () => {
   const d = path.join(root, 'made', 'deeper', 'j1');
   const job = jobFileText(['sh', '-c', 'printf "%s" "$Y" > out'], {
     Y: 'é\n',
     PATH,
   });
   expect((await keep(d, job)).code).toBe(0);
-  expect(read(d, 'job')).toBe(job);
+  expect(fs.existsSync(path.join(d, 'job'))).toBe(false);
+  expect(readStarted(d)?.pid).toBeGreaterThan(0); // the claim is the start record
   expect(read(d, 'out')).toBe('é\n');
   expect(readExit(d)?.exitCode).toBe(0);
 });

@@ -3,14 +3,14 @@
 # reports their exits. Forking from it costs a fraction of forking the Node server.
 #   usage:  perl spawner.pl
 #   stdin:  "<jobId>\t<workDir>\t<n>\n" and n bytes per job to start: the text of its
-#           job file, which the keeper writes into the work dir it makes (n = 0: the work
-#           dir and its job file are there already)
+#           job file (workdir.ts jobFileText), which the keeper keeps in memory, making
+#           the work dir itself (n = 0: the work dir and its job file are there already)
 #   stdout: "S <jobId> <pid>" started | "F <jobId> <reason>" could not fork |
 #           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]\t<exit>\t<started>"
 #           exited: the usage is the kernel's accounting of the job's keeper and the job,
-#           where wait4 is callable; then the work dir's exit and start records without
-#           their newline ("-" where missing or incomplete), so the server reads no file
-#           on its one thread
+#           where wait4 is callable; then the work dir's exit record and claim (the
+#           keeper's start record) without their newline ("-" where missing or
+#           incomplete), so the server reads no file on its one thread
 # Each job gets a keeper: a fork of this process, in a session (process group) of its
 # own, that does for the job what wrapper.sh does on the other backends (the same claim,
 # start and exit records in the work dir, the same exit codes) and then runs the job as
@@ -61,11 +61,11 @@ sub reap {
     }
 }
 
-# "\t<exit>\t<started>": each record's line without its newline, "-" if not all written.
+# "\t<exit>\t<claim>": each record's line without its newline, "-" if not all written.
 sub records {
     my ($d) = @_;
     my $out = '';
-    for my $f ('exit', 'started') {
+    for my $f ('exit', 'claim') {
         my $line = '';
         if (open(my $fh, '<', "$d/$f")) { local $/; $line = <$fh> // ''; close $fh }
         $out .= "\t" . ($line =~ /^([0-9 ]+)\n$/ ? $1 : '-');
@@ -95,21 +95,24 @@ sub record {
 # (97 no work dir, 98 no job file, 75 claimed by another, 0 already finished; 99 the
 # keeper itself failed).
 sub keep {
-    my ($dir, $jobText) = @_;
-    # Sent with its job file, the work dir is made here, off the server's one thread.
-    mkdir $dir or $!{EEXIST} or make_path($dir, { error => \my $err }) if length $jobText;
+    my ($dir, $text) = @_;
+    # Sent with the request, the job file stays in memory and the work dir is made here,
+    # off the server's one thread: every file less is a file creation less per job.
+    mkdir $dir or $!{EEXIST} or make_path($dir, { error => \my $err }) if length $text;
     chdir $dir or _exit(97);
     # A finished job never runs again (a duplicate submission after a crash).
     _exit(0) if -s 'exit';
-    record('job', O_WRONLY | O_CREAT | O_TRUNC, $jobText) or _exit(98) if length $jobText;
-    -s 'job' or _exit(98);
+    if (!length $text) {
+        open(my $jf, '<:raw', 'job') or _exit(98);
+        $text = do { local $/; <$jf> } // '';
+        close $jf;
+        length $text or _exit(98);
+    }
     # Claim the run atomically: exactly one keeper or wrapper per work dir gets past this.
+    # The claim is also the start record (readStarted in workdir.ts reads it where there is
+    # no `started`): one file, not two.
     record('claim', O_WRONLY | O_CREAT | O_EXCL, "$$ " . micros() . "\n") or _exit(75);
-    record('started', O_WRONLY | O_CREAT | O_TRUNC, "$$ " . micros() . "\n");
     # job: <n>\0, n KEY=value\0 entries, then the argv.
-    open(my $jf, '<:raw', 'job') or _exit(98);
-    my $text = do { local $/; <$jf> };
-    close $jf;
     my @f = split /\0/, $text, -1;
     pop @f;    # the empty field after the last NUL
     my $n = shift @f;

@@ -93,8 +93,12 @@ function fromMicros(s: string): Date {
   return new Date(Math.floor(Number(s) / 1000));
 }
 
+/** The start record; a local keeper's claim is its start record (spawner.pl). */
 export function readStarted(workDir: string): StartRecord | null {
-  return startedOf(readLine(path.join(workDir, FILES.started)));
+  return (
+    startedOf(readLine(path.join(workDir, FILES.started))) ??
+    startedOf(readLine(path.join(workDir, FILES.claim)))
+  );
 }
 
 /** The start and exit records from their text, as the local spawner passes them on. */

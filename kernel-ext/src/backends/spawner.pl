@@ -15,7 +15,7 @@
 # own, that does for the job what wrapper.sh does on the other backends (the same claim,
 # start and exit records in the work dir, the same exit codes) and then runs the job as
 # its child. A fork of a running perl starts in a fraction of the time bash needs to
-# start and read the wrapper (docs/BENCHMARKS.md "The local keeper"). The keeper
+# start and read the wrapper (docs/BENCHMARKS.md "The keeper"). The keeper
 # outlives the server and this spawner, and cancel signals its whole group. On EOF (the
 # server went away) the spawner exits and the keepers go on; the next server follows
 # them through their work dirs.
@@ -154,6 +154,7 @@ sub start {
         return;
     }
     if ($pid == 0) {
+        $0 = "bulkrun-keeper $id";    # what ps shows
         $SIG{CHLD} = 'DEFAULT';
         setsid();
         open(STDIN, '<', '/dev/null');

@@ -59,7 +59,7 @@ export class LocalBackend implements Backend {
   readonly pollIntervalMs: number;
   readonly defaultSlots: number | null;
   readonly nativeMaxParallel = false;
-  /** The keeper makes the work dir and writes its job file (spawner.pl), in parallel. */
+  /** The keeper makes the work dir and takes the job file's text from the request (spawner.pl). */
   readonly writesWorkDirs = true;
   private ctx!: BackendContext;
   /** Jobs started by this server's spawner, by job id. */

@@ -6,15 +6,15 @@
 #           job file (workdir.ts jobFileText), which the keeper keeps in memory, making
 #           the work dir itself (n = 0: the work dir and its job file are there already)
 #   stdout: "S <jobId> <pid>" started | "F <jobId> <reason>" could not fork |
-#           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]\t<exit>\t<started>"
+#           "E <jobId> <pid> <waitStatus> [<cpuMicros> <maxRssKiB>]\t<exit>\t<claim>"
 #           exited: the usage is the kernel's accounting of the job's keeper and the job,
 #           where wait4 is callable; then the work dir's exit record and claim (the
 #           keeper's start record) without their newline ("-" where missing or
 #           incomplete), so the server reads no file on its one thread
 # Each job gets a keeper: a fork of this process, in a session (process group) of its
-# own, that does for the job what wrapper.sh does on the other backends (the same claim,
-# start and exit records in the work dir, the same exit codes) and then runs the job as
-# its child. A fork of a running perl starts in a fraction of the time bash needs to
+# own, that does for the job what wrapper.sh does on the other backends (the same claim
+# and exit records in the work dir, the claim standing for the start record; the same
+# exit codes) and then runs the job as its child. A fork of a running perl starts in a fraction of the time bash needs to
 # start and read the wrapper (docs/BENCHMARKS.md "The keeper"). The keeper
 # outlives the server and this spawner, and cancel signals its whole group. On EOF (the
 # server went away) the spawner exits and the keepers go on; the next server follows

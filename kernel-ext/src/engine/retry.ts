@@ -129,10 +129,11 @@ export function newAttempt(
     store.jobs.update(newRow.id, { params_edited: 1 });
   if (root.batch_id) {
     const b = store.batches.get(root.batch_id);
+    // Retrying a row or the fan-in of a cancelled batch reopens the batch: rows of a
+    // cancelled batch are never dispatched, so the new attempt would wait forever.
+    if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
     if (root.role === 'task') {
       store.batches.shiftCount(root.batch_id, latest.status, 'created');
-      // Retrying a row of a cancelled batch reopens the batch.
-      if (b?.cancelled) store.batches.update(root.batch_id, { cancelled: null });
       // A fan-in that already left the queue of waiting jobs saw (or is about to read)
       // this row's old outcome: it runs again once the rows settle. One still waiting
       // reads the inputs when it is submitted, after the rows settle.

@@ -92,6 +92,29 @@ export function defineSemanticsSuite(backend: string, config: Record<string, unk
       await s.req('POST', `/api/v1/jobs/${r1.body.job.id}/cancel`);
     });
 
+    it('a retry of the fan-in of a cancelled batch reopens the batch and runs it', async () => {
+      const b = await s.req('POST', '/api/v1/batches', {
+        app: 't-echo',
+        params: [{ msg: 'row' }],
+        fanIn: { app: 't-sleep', params: { seconds: 30 }, when: 'all_finished' },
+      });
+      const id = b.body.batch.id;
+      const running = await until(async () => {
+        const rec = (await s.req('GET', `/api/v1/batches/${id}`)).body;
+        if (!rec.fanInJobId) return undefined;
+        const f = (await s.req('GET', `/api/v1/jobs/${rec.fanInJobId}`)).body;
+        return f.status === 'running' ? f : undefined;
+      }, 30000, 'the fan-in to run');
+      await s.req('POST', `/api/v1/batches/${id}/cancel`);
+      await waitJob(s, running.id, ['terminated']);
+      const r = await s.req('POST', `/api/v1/jobs/${running.id}/retry`);
+      expect(r.status).toBe(202);
+      await waitJob(s, r.body.job.id, ['running']);
+      expect((await s.req('GET', `/api/v1/batches/${id}`)).body.status).toBe('running');
+      await s.req('POST', `/api/v1/batches/${id}/cancel`);
+      await waitJob(s, r.body.job.id, ['terminated']);
+    });
+
     it('retry_jobs answers per id, never all-or-nothing', async () => {
       const a = await failedJob('a');
       const ok = await s.req('POST', '/api/v1/jobs', { app: 't-echo', params: { msg: 'ok' } });
